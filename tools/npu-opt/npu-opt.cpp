@@ -1,0 +1,21 @@
+//===- npu-opt.cpp - mlir-opt for npu-mlir --------------------------------===//
+//
+// Parses, verifies and transforms IR of our dialects with the mlir-opt
+// command-line conventions (pass flags, --pass-pipeline, --verify-roundtrip).
+//
+//===----------------------------------------------------------------------===//
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "npu/InitAll.h"
+
+int main(int argc, char **argv) {
+  mlir::DialectRegistry registry;
+  mlir::npu::registerAllDialects(registry);
+  mlir::registerCanonicalizerPass();
+  mlir::registerCSEPass();
+  mlir::registerSymbolDCEPass();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "npu-mlir optimizer driver\n", registry));
+}

@@ -1,0 +1,14 @@
+//===- npu-translate.cpp - translations in and out of npu-mlir ------------===//
+//
+// --import-onnx (ONNX model -> nn), --serialize-npu / --deserialize-npu
+// (npuisa <-> chip binary).
+//
+//===----------------------------------------------------------------------===//
+#include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
+
+#include "npu/InitAll.h"
+
+int main(int argc, char **argv) {
+  return mlir::failed(
+      mlir::mlirTranslateMain(argc, argv, "npu-mlir translation driver\n"));
+}
