@@ -1,0 +1,114 @@
+//===- Program.h - in-memory form of a chip binary --------------*- C++ -*-===//
+//
+// Everything a chip binary holds, decoded: the target, one instruction
+// stream per (core, engine), the DRAM images of constants, the I/O and
+// persistent-state tables and the source map. The serializer builds one, the
+// ELF writer/reader (Binary.h) convert it to and from bytes, the simulator
+// executes it. validateProgram() is the single definition of "well formed".
+//
+//===----------------------------------------------------------------------===//
+#ifndef NPU_RUNTIME_PROGRAM_H
+#define NPU_RUNTIME_PROGRAM_H
+
+#include "npu/Runtime/ISA.h"
+#include "npu/Runtime/Target.h"
+
+#include "llvm/Support/Error.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace npurt {
+
+/// Largest tensor rank in the I/O and state tables.
+constexpr unsigned kMaxRank = 8;
+/// Longest name (I/O, state, source op name or kind), in bytes.
+constexpr unsigned kMaxNameLength = 4096;
+/// Source index of an instruction that belongs to no source op.
+constexpr uint32_t kNoSource = 0xFFFFFFFF;
+
+/// Bytes loaded into DRAM at `dram_addr` before the program runs (weights,
+/// initial values of persistent state, lookup tables).
+struct ConstantSegment {
+  uint64_t dram_addr = 0;
+  std::vector<uint8_t> bytes;
+};
+
+/// Direction of an I/O tensor.
+enum class IoKind : uint8_t { Input = 0, Output = 1 };
+
+/// A dense row-major tensor in DRAM: an I/O tensor or persistent state.
+struct TensorEntry {
+  std::string name;
+  IoKind kind = IoKind::Input; ///< Meaningful for I/O only; Input for state.
+  DType dtype = DType::F32;
+  std::vector<uint64_t> shape; ///< Rank <= kMaxRank; rank 0 is a scalar.
+  uint64_t dram_addr = 0;
+};
+
+/// A source-level operation (e.g. an ONNX node) with its useful work, which
+/// the simulator's schedule-independent lower bound is computed from.
+struct SourceOp {
+  std::string name; ///< E.g. the ONNX node name.
+  std::string kind; ///< E.g. "nn.conv2d".
+  uint64_t macs = 0;
+  uint64_t vector_ops = 0;
+  uint64_t min_dram_bytes = 0;
+};
+
+/// One engine's in-order instruction stream. source[i] is the index into
+/// Program::source_ops of instructions[i], or kNoSource.
+struct Stream {
+  std::vector<Instruction> instructions;
+  std::vector<uint32_t> source;
+};
+
+/// The four streams of one core, indexed by Engine.
+using CoreStreams = std::array<Stream, kNumEngines>;
+
+/// A complete program for one target.
+struct Program {
+  Target target;
+  std::vector<CoreStreams> cores; ///< Exactly target.cores entries.
+  std::vector<ConstantSegment> constants;
+  std::vector<TensorEntry> io;
+  std::vector<TensorEntry> state;
+  std::vector<SourceOp> source_ops;
+
+  Stream &stream(unsigned core, Engine engine) {
+    return cores[core][static_cast<unsigned>(engine)];
+  }
+  const Stream &stream(unsigned core, Engine engine) const {
+    return cores[core][static_cast<unsigned>(engine)];
+  }
+};
+
+/// Number of bytes of a dense tensor, or an error naming `what` if the
+/// element count or size overflows 64 bits or the rank exceeds kMaxRank.
+llvm::Expected<uint64_t> tensorBytes(const TensorEntry &tensor,
+                                     llvm::StringRef what);
+
+/// Checks the whole program: the target (validateTarget), one CoreStreams per
+/// core, every instruction (validateInstruction) on an engine that runs it,
+/// every stream non-empty and ending in HALT with no HALT before, source
+/// indices in range, names non-empty, without NUL and <= kMaxNameLength,
+/// I/O and state names unique, ranks <= kMaxRank, constant segments and
+/// tensors inside DRAM, constant segments pairwise disjoint, I/O and state
+/// tensors pairwise disjoint, no constant overlapping an input. Messages name
+/// the table/stream, the index and the field.
+llvm::Error validateProgram(const Program &program);
+
+bool operator==(const ConstantSegment &a, const ConstantSegment &b);
+bool operator==(const TensorEntry &a, const TensorEntry &b);
+bool operator==(const SourceOp &a, const SourceOp &b);
+bool operator==(const Stream &a, const Stream &b);
+bool operator==(const Program &a, const Program &b);
+inline bool operator!=(const Program &a, const Program &b) {
+  return !(a == b);
+}
+
+} // namespace npurt
+
+#endif // NPU_RUNTIME_PROGRAM_H

@@ -1,0 +1,707 @@
+//===- Validate.cpp - what the hardware checks before it runs anything ----===//
+//
+// validateInstruction() is the one definition of a legal instruction for a
+// target; the MLIR verifiers, the binary reader and the simulator all call
+// it. validateProgram() adds the whole-program rules (streams, tables, DRAM
+// layout). Every message names the opcode or table and the field at fault.
+// Address arithmetic is done in 128 bits so no input can overflow it.
+//
+//===----------------------------------------------------------------------===//
+#include "npu/Runtime/Program.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/bit.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+
+using namespace llvm;
+using namespace npurt;
+
+using Wide = __int128;
+
+static Error fail(const Twine &message) {
+  return createStringError(inconvertibleErrorCode(), message);
+}
+
+static std::string hex(Wide value) {
+  if (value < 0)
+    return "-0x" + utohexstr(static_cast<uint64_t>(-value));
+  return "0x" + utohexstr(static_cast<uint64_t>(value));
+}
+
+namespace {
+/// Validates one instruction against one target.
+class InstructionChecker {
+public:
+  InstructionChecker(const Instruction &inst, const Target &target)
+      : inst(inst), target(target), op(opcodeName(inst.opcode)) {}
+
+  Error check();
+
+private:
+  Error checkSemaphores();
+  Error checkFlags();
+  Error checkUnusedFields();
+  Error checkDma();
+  Error checkMxu();
+  Error checkVpu();
+
+  /// Checks [begin, end) lies inside a memory of `limit` bytes.
+  Error checkRange(StringRef what, StringRef space, Wide begin, Wide end,
+                   uint64_t limit, StringRef limitName);
+  /// Checks a 2-D VPU/MXU operand of shape [rows x cols].
+  Error checkOperand(StringRef what, const VpuOperand &operand, uint64_t rows,
+                     uint64_t cols, ArrayRef<DType> sramTypes,
+                     ArrayRef<DType> accTypes);
+  Error checkUnused(StringRef what, const VpuOperand &operand);
+  Error checkImmediates(bool usesImm0, bool usesImm1, bool usesQuant);
+  Error checkActivation(VpuFunc func);
+
+  const Instruction &inst;
+  const Target &target;
+  StringRef op;
+};
+} // namespace
+
+static bool isFloat(DType t) { return t == DType::F32 || t == DType::BF16; }
+
+Error InstructionChecker::check() {
+  if (!engineOf(inst.opcode) && inst.opcode != Opcode::Halt &&
+      inst.opcode != Opcode::Nop)
+    return fail("unknown opcode 0x" +
+                utohexstr(static_cast<uint8_t>(inst.opcode)));
+  if (Error err = checkSemaphores())
+    return err;
+  if (Error err = checkFlags())
+    return err;
+  if (Error err = checkUnusedFields())
+    return err;
+  switch (inst.opcode) {
+  case Opcode::DmaLoad:
+  case Opcode::DmaStore:
+    return checkDma();
+  case Opcode::MxuLoadWeights:
+  case Opcode::MxuMatmul:
+    return checkMxu();
+  case Opcode::Halt:
+  case Opcode::Nop:
+    return Error::success();
+  default:
+    return checkVpu();
+  }
+}
+
+Error InstructionChecker::checkSemaphores() {
+  for (unsigned i = 0; i < 2; ++i) {
+    for (auto [slot, id] : {std::pair<StringRef, uint8_t>{"wait", inst.wait[i]},
+                            {"signal", inst.signal[i]}}) {
+      if (id != kNoSemaphore && id >= target.semaphores)
+        return fail(formatv("{0}{1} semaphore {2} of {3} is out of range "
+                            "(semaphores = {4})",
+                            slot, i, id, op, target.semaphores)
+                        .str());
+    }
+  }
+  return Error::success();
+}
+
+Error InstructionChecker::checkFlags() {
+  uint8_t allowed = 0;
+  switch (inst.opcode) {
+  case Opcode::MxuMatmul:
+  case Opcode::VpuReduce:
+    allowed = kFlagAccumulate;
+    break;
+  case Opcode::MxuLoadWeights:
+    allowed = kFlagTranspose;
+    break;
+  case Opcode::VpuEpilogue:
+    allowed = kFlagBias;
+    break;
+  default:
+    break;
+  }
+  if (inst.flags & ~allowed)
+    return fail(formatv("flags 0x{0:x2} of {1} has bits not allowed for this "
+                        "opcode (allowed: 0x{2:x2})",
+                        inst.flags, op, allowed)
+                    .str());
+  return Error::success();
+}
+
+namespace {
+/// Opcode groups that use a field.
+enum Users : unsigned {
+  kDma = 1,
+  kLoadWeights = 2,
+  kMatmul = 4,
+  kReduce = 8,
+  kOtherVpu = 16,
+  kVpu = kReduce | kOtherVpu,
+};
+struct FieldUse {
+  const char *name;
+  unsigned users;
+  bool (*isSet)(const Instruction &);
+};
+} // namespace
+
+static bool isSet(const VpuOperand &o) {
+  return o.mem != Mem::Sram || o.addr || o.row_stride || o.dtype != DType::F32;
+}
+static bool isSet(float f) { return llvm::bit_cast<uint32_t>(f) != 0; }
+
+static const FieldUse kFieldUses[] = {
+    {"dram_addr", kDma, [](const Instruction &i) { return i.dram_addr != 0; }},
+    {"sram_addr", kDma | kLoadWeights | kMatmul,
+     [](const Instruction &i) { return i.sram_addr != 0; }},
+    {"dram_dtype", kDma,
+     [](const Instruction &i) { return i.dram_dtype != DType::F32; }},
+    {"sram_dtype", kDma,
+     [](const Instruction &i) { return i.sram_dtype != DType::F32; }},
+    {"extents", kDma,
+     [](const Instruction &i) {
+       return llvm::any_of(i.extents, [](uint16_t e) { return e != 0; });
+     }},
+    {"dram_strides", kDma,
+     [](const Instruction &i) {
+       return llvm::any_of(i.dram_strides, [](int32_t s) { return s != 0; });
+     }},
+    {"sram_strides", kDma,
+     [](const Instruction &i) {
+       return llvm::any_of(i.sram_strides, [](int32_t s) { return s != 0; });
+     }},
+    {"mxu_dtype", kLoadWeights | kMatmul,
+     [](const Instruction &i) { return i.mxu_dtype != DType::F32; }},
+    {"m", kMatmul, [](const Instruction &i) { return i.m != 0; }},
+    {"k", kLoadWeights | kMatmul,
+     [](const Instruction &i) { return i.k != 0; }},
+    {"n", kLoadWeights | kMatmul,
+     [](const Instruction &i) { return i.n != 0; }},
+    {"row_stride", kLoadWeights | kMatmul,
+     [](const Instruction &i) { return i.row_stride != 0; }},
+    {"acc_addr", kMatmul, [](const Instruction &i) { return i.acc_addr != 0; }},
+    {"acc_row_stride", kMatmul,
+     [](const Instruction &i) { return i.acc_row_stride != 0; }},
+    {"rows", kVpu, [](const Instruction &i) { return i.rows != 0; }},
+    {"cols", kVpu, [](const Instruction &i) { return i.cols != 0; }},
+    {"func", kVpu,
+     [](const Instruction &i) { return i.func != VpuFunc::None; }},
+    {"broadcast", kOtherVpu,
+     [](const Instruction &i) { return i.broadcast != Broadcast::None; }},
+    {"reduce_dim", kReduce,
+     [](const Instruction &i) { return i.reduce_dim != ReduceDim::Cols; }},
+    {"dst", kVpu, [](const Instruction &i) { return isSet(i.dst); }},
+    {"src0", kVpu, [](const Instruction &i) { return isSet(i.src0); }},
+    {"src1", kVpu, [](const Instruction &i) { return isSet(i.src1); }},
+    {"src2", kVpu, [](const Instruction &i) { return isSet(i.src2); }},
+    {"imm0", kVpu, [](const Instruction &i) { return isSet(i.imm0); }},
+    {"imm1", kVpu, [](const Instruction &i) { return isSet(i.imm1); }},
+    {"scale", kVpu, [](const Instruction &i) { return isSet(i.scale); }},
+    {"zero_point", kVpu,
+     [](const Instruction &i) { return i.zero_point != 0; }},
+};
+
+Error InstructionChecker::checkUnusedFields() {
+  unsigned group = 0;
+  switch (inst.opcode) {
+  case Opcode::DmaLoad:
+  case Opcode::DmaStore:
+    group = kDma;
+    break;
+  case Opcode::MxuLoadWeights:
+    group = kLoadWeights;
+    break;
+  case Opcode::MxuMatmul:
+    group = kMatmul;
+    break;
+  case Opcode::VpuReduce:
+    group = kReduce;
+    break;
+  case Opcode::Halt:
+  case Opcode::Nop:
+    break;
+  default:
+    group = kOtherVpu;
+  }
+  for (const FieldUse &use : kFieldUses)
+    if (!(use.users & group) && use.isSet(inst))
+      return fail(Twine(use.name) + " of " + op +
+                  " must be zero (unused by this opcode)");
+  return Error::success();
+}
+
+Error InstructionChecker::checkRange(StringRef what, StringRef space,
+                                     Wide begin, Wide end, uint64_t limit,
+                                     StringRef limitName) {
+  if (begin < 0 || end > static_cast<Wide>(limit))
+    return fail(formatv("{0}{1}{2} range [{3}, {4}) of {5} exceeds {6} ({7})",
+                        what, what.empty() ? "" : " ", space, hex(begin),
+                        hex(end), op, limitName, limit)
+                    .str());
+  return Error::success();
+}
+
+Error InstructionChecker::checkDma() {
+  bool isLoad = inst.opcode == Opcode::DmaLoad;
+  DType from = isLoad ? inst.dram_dtype : inst.sram_dtype;
+  DType to = isLoad ? inst.sram_dtype : inst.dram_dtype;
+  if (from != to && !(isFloat(from) && isFloat(to)))
+    return fail(formatv("{0} cannot convert {1} to {2} (only equal dtypes or "
+                        "f32<->bf16)",
+                        op, dtypeName(from), dtypeName(to))
+                    .str());
+  for (unsigned d = 0; d < 4; ++d)
+    if (inst.extents[d] == 0)
+      return fail(formatv("extents[{0}] of {1} must be >= 1", d, op).str());
+
+  auto side = [&](StringRef space, Wide addr, DType dtype,
+                  const std::array<int32_t, 4> &strides, uint64_t limit,
+                  StringRef limitName) -> Error {
+    Wide lo = 0, hi = 0;
+    for (unsigned d = 0; d < 4; ++d) {
+      Wide span = static_cast<Wide>(inst.extents[d] - 1) * strides[d];
+      (span < 0 ? lo : hi) += span;
+    }
+    unsigned size = dtypeSize(dtype);
+    if (addr % size != 0)
+      return fail(formatv("{0}_addr {1} of {2} is not aligned to its element "
+                          "size ({3})",
+                          space, hex(addr), op, size)
+                      .str());
+    return checkRange("", space, addr + lo * size, addr + (hi + 1) * size,
+                      limit, limitName);
+  };
+  if (Error err = side("dram", inst.dram_addr, inst.dram_dtype,
+                       inst.dram_strides, target.dram_bytes, "dram_bytes"))
+    return err;
+  return side("sram", inst.sram_addr, inst.sram_dtype, inst.sram_strides,
+              target.sram_bytes, "sram_bytes");
+}
+
+Error InstructionChecker::checkMxu() {
+  DType type = inst.mxu_dtype;
+  if (type != DType::BF16 && type != DType::F32 && type != DType::I8)
+    return fail("mxu_dtype " + dtypeName(type) + " of " + op +
+                " is not supported by the MXU (bf16, f32, i8)");
+  if (inst.k < 1 || inst.k > target.mxu_rows)
+    return fail(formatv("k ({0}) of {1} must be in [1, mxu_rows = {2}]",
+                        inst.k, op, target.mxu_rows)
+                    .str());
+  if (inst.n < 1 || inst.n > target.mxu_cols)
+    return fail(formatv("n ({0}) of {1} must be in [1, mxu_cols = {2}]",
+                        inst.n, op, target.mxu_cols)
+                    .str());
+  VpuOperand input{Mem::Sram, inst.sram_addr, inst.row_stride, type};
+  if (inst.opcode == Opcode::MxuLoadWeights) {
+    bool transposed = inst.flags & kFlagTranspose;
+    return checkOperand("weights", input, transposed ? inst.n : inst.k,
+                        transposed ? inst.k : inst.n, {type}, {});
+  }
+  if (inst.m < 1)
+    return fail("m of " + op + " must be >= 1");
+  if (Error err = checkOperand("input", input, inst.m, inst.k, {type}, {}))
+    return err;
+  DType accType = type == DType::I8 ? DType::I32 : DType::F32;
+  VpuOperand acc{Mem::Acc, inst.acc_addr, inst.acc_row_stride, accType};
+  return checkOperand("output", acc, inst.m, inst.n, {}, {accType});
+}
+
+Error InstructionChecker::checkOperand(StringRef what,
+                                       const VpuOperand &operand,
+                                       uint64_t rows, uint64_t cols,
+                                       ArrayRef<DType> sramTypes,
+                                       ArrayRef<DType> accTypes) {
+  bool inAcc = operand.mem == Mem::Acc;
+  ArrayRef<DType> allowed = inAcc ? accTypes : sramTypes;
+  if (allowed.empty())
+    return fail(what + " of " + op + " must not be in " + memName(operand.mem));
+  if (!llvm::is_contained(allowed, operand.dtype)) {
+    std::string list;
+    for (DType t : allowed)
+      list += (list.empty() ? "" : ", ") + dtypeName(t).str();
+    return fail(formatv("{0} dtype {1} of {2} is not supported in {3} "
+                        "(expected {4})",
+                        what, dtypeName(operand.dtype), op,
+                        memName(operand.mem), list)
+                    .str());
+  }
+  uint64_t alignment = inAcc ? target.acc_alignment : target.sram_alignment;
+  if (operand.addr % alignment != 0)
+    return fail(formatv("{0} {1} address {2} of {3} is not aligned to {4}",
+                        what, memName(operand.mem), hex(operand.addr), op,
+                        alignment)
+                    .str());
+  if (rows > 1 && operand.row_stride < cols)
+    return fail(formatv("{0} row_stride ({1}) of {2} is smaller than its "
+                        "columns ({3})",
+                        what, operand.row_stride, op, cols)
+                    .str());
+  Wide elements = static_cast<Wide>(rows - 1) * operand.row_stride + cols;
+  Wide begin = operand.addr;
+  Wide end = begin + elements * dtypeSize(operand.dtype);
+  return inAcc ? checkRange(what, "acc", begin, end, target.acc_bytes,
+                            "acc_bytes")
+               : checkRange(what, "sram", begin, end, target.sram_bytes,
+                            "sram_bytes");
+}
+
+Error InstructionChecker::checkUnused(StringRef what,
+                                      const VpuOperand &operand) {
+  if (isSet(operand))
+    return fail(what + " of " + op + " must be zero (unused by this opcode)");
+  return Error::success();
+}
+
+Error InstructionChecker::checkImmediates(bool usesImm0, bool usesImm1,
+                                          bool usesQuant) {
+  if (!usesImm0 && isSet(inst.imm0))
+    return fail("imm0 of " + op + " must be zero (unused here)");
+  if (!usesImm1 && isSet(inst.imm1))
+    return fail("imm1 of " + op + " must be zero (unused here)");
+  if (usesImm0 && !std::isfinite(inst.imm0))
+    return fail("imm0 of " + op + " must be finite");
+  if (usesImm1 && !std::isfinite(inst.imm1))
+    return fail("imm1 of " + op + " must be finite");
+  if (!usesQuant && (isSet(inst.scale) || inst.zero_point != 0))
+    return fail("scale and zero_point of " + op +
+                " must be zero (no quantization here)");
+  if (usesQuant && (!std::isfinite(inst.scale) || inst.scale == 0.0f))
+    return fail("scale of " + op + " must be finite and non-zero");
+  return Error::success();
+}
+
+static bool isBinaryFunc(VpuFunc f) {
+  return f >= VpuFunc::Add && f <= VpuFunc::CmpNe;
+}
+static bool isUnaryFunc(VpuFunc f) {
+  return f >= VpuFunc::Copy && f <= VpuFunc::Square;
+}
+
+/// Checks the immediates an activation function uses (unary/epilogue).
+Error InstructionChecker::checkActivation(VpuFunc func) {
+  bool clip = func == VpuFunc::Clip;
+  bool leaky = func == VpuFunc::LeakyRelu;
+  bool quant = inst.opcode == Opcode::VpuEpilogue && inst.dst.dtype == DType::I8;
+  if (Error err = checkImmediates(clip || leaky, clip, quant))
+    return err;
+  if (clip && !(inst.imm0 <= inst.imm1))
+    return fail("clip bounds of " + op + " must satisfy imm0 <= imm1");
+  return Error::success();
+}
+
+Error InstructionChecker::checkVpu() {
+  uint64_t rows = inst.rows, cols = inst.cols;
+  if (rows < 1 || cols < 1)
+    return fail("rows and cols of " + op + " must be >= 1");
+  const DType floats[] = {DType::F32, DType::BF16};
+  const DType accFloat[] = {DType::F32};
+  auto full = [&](StringRef what, const VpuOperand &o) {
+    return checkOperand(what, o, rows, cols, floats, accFloat);
+  };
+  // The operand read according to inst.broadcast (none = full shape).
+  auto broadcastOperand = [&](StringRef what, const VpuOperand &o) -> Error {
+    switch (inst.broadcast) {
+    case Broadcast::Row:
+      return checkOperand(what, o, 1, cols, floats, accFloat);
+    case Broadcast::Col:
+      return checkOperand(what, o, rows, 1, floats, accFloat);
+    case Broadcast::Scalar:
+      return checkUnused(what, o);
+    case Broadcast::None:
+      break;
+    }
+    return full(what, o);
+  };
+  auto noFunc = [&]() -> Error {
+    if (inst.func != VpuFunc::None)
+      return fail("func of " + op + " must be none");
+    return Error::success();
+  };
+
+  switch (inst.opcode) {
+  case Opcode::VpuBinary: {
+    if (!isBinaryFunc(inst.func))
+      return fail("func " + vpuFuncName(inst.func) + " of " + op +
+                  " is not a binary function");
+    if (Error err = full("dst", inst.dst))
+      return err;
+    if (Error err = full("src0", inst.src0))
+      return err;
+    if (Error err = broadcastOperand("src1", inst.src1))
+      return err;
+    if (Error err = checkUnused("src2", inst.src2))
+      return err;
+    return checkImmediates(inst.broadcast == Broadcast::Scalar, false, false);
+  }
+  case Opcode::VpuUnary:
+    if (!isUnaryFunc(inst.func))
+      return fail("func " + vpuFuncName(inst.func) + " of " + op +
+                  " is not a unary function");
+    if (Error err = full("dst", inst.dst))
+      return err;
+    if (Error err = full("src0", inst.src0))
+      return err;
+    if (Error err = checkUnused("src1", inst.src1))
+      return err;
+    if (Error err = checkUnused("src2", inst.src2))
+      return err;
+    return checkActivation(inst.func);
+  case Opcode::VpuReduce: {
+    if (inst.func != VpuFunc::Add && inst.func != VpuFunc::Max &&
+        inst.func != VpuFunc::Min)
+      return fail("func " + vpuFuncName(inst.func) + " of " + op +
+                  " is not a reduction (add, max, min)");
+    if (Error err = full("src0", inst.src0))
+      return err;
+    bool overCols = inst.reduce_dim == ReduceDim::Cols;
+    if (Error err = checkOperand("dst", inst.dst, overCols ? rows : 1,
+                                 overCols ? 1 : cols, floats, accFloat))
+      return err;
+    if (Error err = checkUnused("src1", inst.src1))
+      return err;
+    if (Error err = checkUnused("src2", inst.src2))
+      return err;
+    return checkImmediates(false, false, false);
+  }
+  case Opcode::VpuBroadcast: {
+    if (Error err = noFunc())
+      return err;
+    if (Error err = full("dst", inst.dst))
+      return err;
+    if (inst.broadcast == Broadcast::None)
+      return fail("broadcast of " + op + " must be row, col or scalar");
+    if (Error err = broadcastOperand("src0", inst.src0))
+      return err;
+    if (Error err = checkUnused("src1", inst.src1))
+      return err;
+    if (Error err = checkUnused("src2", inst.src2))
+      return err;
+    return checkImmediates(inst.broadcast == Broadcast::Scalar, false, false);
+  }
+  case Opcode::VpuCast: {
+    if (Error err = noFunc())
+      return err;
+    const DType anyType[] = {DType::F32, DType::BF16, DType::I8, DType::I32};
+    const DType accTypes[] = {DType::F32, DType::I32};
+    if (Error err = checkOperand("src0", inst.src0, rows, cols, anyType,
+                                 accTypes))
+      return err;
+    if (Error err =
+            checkOperand("dst", inst.dst, rows, cols, anyType, accTypes))
+      return err;
+    DType from = inst.src0.dtype, to = inst.dst.dtype;
+    bool floatToFloat = isFloat(from) && isFloat(to);
+    bool quantize = to == DType::I8 && from != DType::I8;
+    bool dequantize = !isFloat(from) && isFloat(to);
+    if (!floatToFloat && !quantize && !dequantize)
+      return fail(formatv("{0} cannot convert {1} to {2}", op,
+                          dtypeName(from), dtypeName(to))
+                      .str());
+    if (Error err = checkUnused("src1", inst.src1))
+      return err;
+    if (Error err = checkUnused("src2", inst.src2))
+      return err;
+    return checkImmediates(false, false, !floatToFloat);
+  }
+  case Opcode::VpuSelect:
+    if (Error err = noFunc())
+      return err;
+    for (auto [name, operand] :
+         {std::pair<StringRef, const VpuOperand *>{"dst", &inst.dst},
+          {"src0", &inst.src0},
+          {"src1", &inst.src1},
+          {"src2", &inst.src2}})
+      if (Error err = full(name, *operand))
+        return err;
+    return checkImmediates(false, false, false);
+  case Opcode::VpuEpilogue: {
+    if (inst.func != VpuFunc::None && !isUnaryFunc(inst.func))
+      return fail("func " + vpuFuncName(inst.func) + " of " + op +
+                  " is not an activation (none or a unary function)");
+    const DType accTypes[] = {DType::F32, DType::I32};
+    if (Error err = checkOperand("src0", inst.src0, rows, cols, {}, accTypes))
+      return err;
+    const DType outTypes[] = {DType::F32, DType::BF16, DType::I8};
+    if (Error err = checkOperand("dst", inst.dst, rows, cols, outTypes, {}))
+      return err;
+    if (inst.flags & kFlagBias) {
+      if (Error err = checkOperand("src1", inst.src1, 1, cols, floats, {}))
+        return err;
+    } else if (Error err = checkUnused("src1", inst.src1)) {
+      return err;
+    }
+    if (Error err = checkUnused("src2", inst.src2))
+      return err;
+    return checkActivation(inst.func);
+  }
+  default:
+    return fail("unknown opcode 0x" +
+                utohexstr(static_cast<uint8_t>(inst.opcode)));
+  }
+}
+
+Error npurt::validateInstruction(const Instruction &inst,
+                                 const Target &target) {
+  return InstructionChecker(inst, target).check();
+}
+
+//===----------------------------------------------------------------------===//
+// Programs
+//===----------------------------------------------------------------------===//
+
+static Error checkName(StringRef name, const Twine &what, bool mayBeEmpty) {
+  if (name.empty() && !mayBeEmpty)
+    return fail(what + " has an empty name");
+  if (name.size() > kMaxNameLength)
+    return fail(what + " name is longer than " + Twine(kMaxNameLength) +
+                " bytes");
+  if (name.contains('\0'))
+    return fail(what + " name contains a NUL byte");
+  return Error::success();
+}
+
+namespace {
+/// A DRAM byte range owned by a named table entry.
+struct DramRange {
+  uint64_t begin, end;
+  std::string owner;
+};
+} // namespace
+
+/// Finds the first pair of overlapping non-empty ranges.
+static Error checkDisjoint(std::vector<DramRange> ranges) {
+  llvm::erase_if(ranges, [](const DramRange &r) { return r.begin == r.end; });
+  llvm::sort(ranges, [](const DramRange &a, const DramRange &b) {
+    return std::tie(a.begin, a.end) < std::tie(b.begin, b.end);
+  });
+  for (size_t i = 1; i < ranges.size(); ++i)
+    if (ranges[i].begin < ranges[i - 1].end)
+      return fail(formatv("{0} [0x{1:x}, 0x{2:x}) overlaps {3} [0x{4:x}, "
+                          "0x{5:x}) in DRAM",
+                          ranges[i].owner, ranges[i].begin, ranges[i].end,
+                          ranges[i - 1].owner, ranges[i - 1].begin,
+                          ranges[i - 1].end)
+                      .str());
+  return Error::success();
+}
+
+static Error checkStream(const Program &program, unsigned core, Engine engine) {
+  const Stream &stream = program.stream(core, engine);
+  std::string where = formatv("stream c{0}.{1}", core, engineName(engine));
+  size_t count = stream.instructions.size();
+  if (count == 0)
+    return fail(where + " is empty (it must end with halt)");
+  if (stream.source.size() != count)
+    return fail(formatv("{0} has {1} source indices for {2} instructions",
+                        where, stream.source.size(), count)
+                    .str());
+  for (size_t i = 0; i < count; ++i) {
+    const Instruction &inst = stream.instructions[i];
+    std::string at = formatv("{0} instruction {1}", where, i);
+    if (!runsOn(inst.opcode, engine))
+      return fail(at + ": " + opcodeName(inst.opcode) + " does not run on the " +
+                  engineName(engine) + " engine");
+    if (Error err = validateInstruction(inst, program.target))
+      return fail(at + ": " + toString(std::move(err)));
+    bool last = i + 1 == count;
+    if (last && inst.opcode != Opcode::Halt)
+      return fail(at + ": the stream must end with halt");
+    if (!last && inst.opcode == Opcode::Halt)
+      return fail(at + ": halt before the end of the stream");
+    uint32_t source = stream.source[i];
+    if (source != kNoSource && source >= program.source_ops.size())
+      return fail(formatv("{0}: source index {1} is out of range ({2} source "
+                          "ops)",
+                          at, source, program.source_ops.size())
+                      .str());
+  }
+  return Error::success();
+}
+
+Error npurt::validateProgram(const Program &program) {
+  const Target &target = program.target;
+  if (Error err = validateTarget(target))
+    return fail("target: " + toString(std::move(err)));
+  if (program.cores.size() != target.cores)
+    return fail(formatv("program has streams for {0} cores but the target has "
+                        "cores = {1}",
+                        program.cores.size(), target.cores)
+                    .str());
+  for (unsigned core = 0; core < program.cores.size(); ++core)
+    for (unsigned e = 0; e < kNumEngines; ++e)
+      if (Error err = checkStream(program, core, static_cast<Engine>(e)))
+        return err;
+
+  for (size_t i = 0; i < program.source_ops.size(); ++i) {
+    const SourceOp &source = program.source_ops[i];
+    std::string what = formatv("source op {0}", i);
+    if (Error err = checkName(source.name, what, false))
+      return err;
+    if (Error err = checkName(source.kind, what + " kind", true))
+      return err;
+  }
+
+  std::vector<DramRange> constants, tensors, inputs;
+  for (size_t i = 0; i < program.constants.size(); ++i) {
+    const ConstantSegment &segment = program.constants[i];
+    std::string what = formatv("constant segment {0}", i);
+    if (segment.bytes.empty())
+      return fail(what + " is empty");
+    if (segment.dram_addr > target.dram_bytes ||
+        segment.bytes.size() > target.dram_bytes - segment.dram_addr)
+      return fail(formatv("{0} [0x{1:x}, +{2}) exceeds dram_bytes ({3})",
+                          what, segment.dram_addr, segment.bytes.size(),
+                          target.dram_bytes)
+                      .str());
+    constants.push_back({segment.dram_addr,
+                         segment.dram_addr + segment.bytes.size(), what});
+  }
+  if (Error err = checkDisjoint(constants))
+    return err;
+
+  StringSet<> names;
+  auto addTensors = [&](ArrayRef<TensorEntry> table, StringRef kind) -> Error {
+    for (size_t i = 0; i < table.size(); ++i) {
+      const TensorEntry &tensor = table[i];
+      std::string what = formatv("{0} tensor {1}", kind, i);
+      if (Error err = checkName(tensor.name, what, false))
+        return err;
+      what += " '" + tensor.name + "'";
+      if (!names.insert(tensor.name).second)
+        return fail(what + ": duplicate name");
+      if (kind == "state" && tensor.kind != IoKind::Input)
+        return fail(what + ": state tensors have no direction (kind input)");
+      if (dtypeSize(tensor.dtype) == 0)
+        return fail(what + ": unknown dtype");
+      Expected<uint64_t> bytes = tensorBytes(tensor, what);
+      if (!bytes)
+        return bytes.takeError();
+      if (tensor.dram_addr % dtypeSize(tensor.dtype) != 0)
+        return fail(what + ": dram_addr is not aligned to its element size");
+      if (tensor.dram_addr > target.dram_bytes ||
+          *bytes > target.dram_bytes - tensor.dram_addr)
+        return fail(formatv("{0}: [0x{1:x}, +{2}) exceeds dram_bytes ({3})",
+                            what, tensor.dram_addr, *bytes, target.dram_bytes)
+                        .str());
+      DramRange range{tensor.dram_addr, tensor.dram_addr + *bytes, what};
+      tensors.push_back(range);
+      if (kind == "io" && tensor.kind == IoKind::Input)
+        inputs.push_back(range);
+    }
+    return Error::success();
+  };
+  if (Error err = addTensors(program.io, "io"))
+    return err;
+  if (Error err = addTensors(program.state, "state"))
+    return err;
+  if (Error err = checkDisjoint(tensors))
+    return err;
+  // An input is written by the host after constants are loaded.
+  std::vector<DramRange> loaded = constants;
+  loaded.insert(loaded.end(), inputs.begin(), inputs.end());
+  return checkDisjoint(loaded);
+}
