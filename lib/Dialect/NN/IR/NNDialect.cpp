@@ -1,4 +1,8 @@
 //===- NNDialect.cpp - nn dialect registration -----------------------------===//
+//
+// Registers the nn ops and materializes folded constants as nn.constant.
+//
+//===----------------------------------------------------------------------===//
 #include "npu/Dialect/NN/IR/NN.h"
 
 #include "mlir/IR/DialectImplementation.h"
@@ -13,4 +17,12 @@ void NNDialect::initialize() {
 #define GET_OP_LIST
 #include "npu/Dialect/NN/IR/NNOps.cpp.inc"
       >();
+}
+
+Operation *NNDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                          Type type, Location loc) {
+  auto elements = dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getType() != type)
+    return nullptr;
+  return ConstantOp::create(builder, loc, elements);
 }

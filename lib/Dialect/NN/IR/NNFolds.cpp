@@ -1,0 +1,582 @@
+//===- NNFolds.cpp - nn folders --------------------------------------------===//
+//
+// Folders of the nn ops: identity cases (a reshape to the same type, an
+// identity permutation, adding a zero splat, ...), in-place composition of
+// chains (reshape of reshape, transpose of transpose) and constant folding.
+//
+// Constant folding is for shape arithmetic, not for weights: it only touches
+// DenseElementsAttr values (never dense_resource blobs) and only produces
+// results of at most kMaxFoldElements elements, so folding can neither blow
+// up the IR nor expand a model's parameters.
+//
+//===----------------------------------------------------------------------===//
+#include "npu/Dialect/NN/IR/NN.h"
+
+#include "NNShapeUtils.h"
+
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/APInt.h"
+#include "llvm/ADT/APSInt.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::nn;
+using namespace mlir::nn::detail;
+
+namespace {
+/// The largest result a constant fold may create.
+constexpr int64_t kMaxFoldElements = 1024;
+
+/// `attr` as a DenseElementsAttr small enough to fold, or null.
+DenseElementsAttr getFoldableDense(Attribute attr) {
+  auto dense = dyn_cast_if_present<DenseElementsAttr>(attr);
+  if (!dense || dense.getNumElements() > kMaxFoldElements)
+    return nullptr;
+  return dense;
+}
+
+/// Row-major strides of `shape`.
+SmallVector<int64_t> getStrides(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+/// Linear index into `operandShape` of the element that numpy broadcasting
+/// reads for result element `linear` of `resultShape`.
+int64_t broadcastIndex(int64_t linear, ArrayRef<int64_t> resultShape,
+                       ArrayRef<int64_t> resultStrides,
+                       ArrayRef<int64_t> operandShape,
+                       ArrayRef<int64_t> operandStrides) {
+  int64_t offset = resultShape.size() - operandShape.size();
+  int64_t index = 0;
+  for (size_t d = 0; d < resultShape.size(); ++d) {
+    int64_t coord = (linear / resultStrides[d]) % resultShape[d];
+    if (static_cast<int64_t>(d) < offset)
+      continue;
+    int64_t od = d - offset;
+    if (operandShape[od] != 1)
+      index += coord * operandStrides[od];
+  }
+  return index;
+}
+
+/// Folds a broadcasting binary op over two small dense constants with
+/// `intFn` / `floatFn`; either may return std::nullopt to refuse (division by
+/// zero, unsupported type).
+template <typename IntFn, typename FloatFn>
+OpFoldResult foldBinary(Attribute lhsAttr, Attribute rhsAttr,
+                        RankedTensorType resultType, IntFn intFn,
+                        FloatFn floatFn) {
+  DenseElementsAttr lhs = getFoldableDense(lhsAttr);
+  DenseElementsAttr rhs = getFoldableDense(rhsAttr);
+  if (!lhs || !rhs || resultType.getNumElements() > kMaxFoldElements)
+    return {};
+  ArrayRef<int64_t> shape = resultType.getShape();
+  SmallVector<int64_t> strides = getStrides(shape);
+  ArrayRef<int64_t> lhsShape = lhs.getType().getShape();
+  ArrayRef<int64_t> rhsShape = rhs.getType().getShape();
+  SmallVector<int64_t> lhsStrides = getStrides(lhsShape);
+  SmallVector<int64_t> rhsStrides = getStrides(rhsShape);
+  int64_t count = resultType.getNumElements();
+  auto operandIndices = [&](int64_t i) {
+    return std::make_pair(
+        broadcastIndex(i, shape, strides, lhsShape, lhsStrides),
+        broadcastIndex(i, shape, strides, rhsShape, rhsStrides));
+  };
+  if (isa<IntegerType>(resultType.getElementType())) {
+    auto lhsValues = llvm::to_vector(lhs.getValues<APInt>());
+    auto rhsValues = llvm::to_vector(rhs.getValues<APInt>());
+    SmallVector<APInt> results;
+    for (int64_t i = 0; i < count; ++i) {
+      auto [l, r] = operandIndices(i);
+      std::optional<APInt> value = intFn(lhsValues[l], rhsValues[r]);
+      if (!value)
+        return {};
+      results.push_back(*value);
+    }
+    return DenseElementsAttr::get(resultType, results);
+  }
+  if (isa<FloatType>(resultType.getElementType())) {
+    auto lhsValues = llvm::to_vector(lhs.getValues<APFloat>());
+    auto rhsValues = llvm::to_vector(rhs.getValues<APFloat>());
+    SmallVector<APFloat> results;
+    for (int64_t i = 0; i < count; ++i) {
+      auto [l, r] = operandIndices(i);
+      std::optional<APFloat> value = floatFn(lhsValues[l], rhsValues[r]);
+      if (!value)
+        return {};
+      results.push_back(*value);
+    }
+    return DenseElementsAttr::get(resultType, results);
+  }
+  return {};
+}
+
+/// True when `attr` is a splat whose every element equals `value`.
+bool isSplatOf(Attribute attr, double value) {
+  auto dense = dyn_cast_if_present<DenseElementsAttr>(attr);
+  if (!dense || !dense.isSplat())
+    return false;
+  Type elementType = dense.getElementType();
+  if (isa<FloatType>(elementType))
+    return dense.getSplatValue<APFloat>().isExactlyValue(value);
+  if (isa<IntegerType>(elementType))
+    return dense.getSplatValue<APInt>().getSExtValue() ==
+           static_cast<int64_t>(value);
+  return false;
+}
+
+/// `lhs op c == lhs` when `c` is a splat of the identity element and the
+/// result does not broadcast lhs.
+OpFoldResult foldRightIdentity(Value lhs, Attribute rhsAttr, Type resultType,
+                               double identity) {
+  if (lhs.getType() == resultType && isSplatOf(rhsAttr, identity))
+    return lhs;
+  return {};
+}
+
+/// Rebuilds a small dense constant of `resultType` whose element `i` is
+/// element `sourceIndex(i)` of `source`.
+template <typename IndexFn>
+OpFoldResult gatherElements(DenseElementsAttr source,
+                            RankedTensorType resultType,
+                            IndexFn sourceIndex) {
+  if (resultType.getNumElements() > kMaxFoldElements)
+    return {};
+  if (source.isSplat())
+    return DenseElementsAttr::get(resultType,
+                                  source.getSplatValue<Attribute>());
+  auto values = llvm::to_vector(source.getValues<Attribute>());
+  SmallVector<Attribute> results;
+  for (int64_t i = 0, e = resultType.getNumElements(); i < e; ++i)
+    results.push_back(values[sourceIndex(i)]);
+  return DenseElementsAttr::get(resultType, results);
+}
+
+/// Maps each element of a small dense constant through `fn` (which may
+/// refuse with std::nullopt).
+template <typename IntFn, typename FloatFn>
+OpFoldResult foldUnary(Attribute operand, RankedTensorType resultType,
+                       IntFn intFn, FloatFn floatFn) {
+  DenseElementsAttr dense = getFoldableDense(operand);
+  if (!dense)
+    return {};
+  if (isa<IntegerType>(resultType.getElementType())) {
+    SmallVector<APInt> results;
+    for (APInt value : dense.getValues<APInt>()) {
+      std::optional<APInt> mapped = intFn(value);
+      if (!mapped)
+        return {};
+      results.push_back(*mapped);
+    }
+    return DenseElementsAttr::get(resultType, results);
+  }
+  if (isa<FloatType>(resultType.getElementType())) {
+    SmallVector<APFloat> results;
+    for (APFloat value : dense.getValues<APFloat>()) {
+      std::optional<APFloat> mapped = floatFn(value);
+      if (!mapped)
+        return {};
+      results.push_back(*mapped);
+    }
+    return DenseElementsAttr::get(resultType, results);
+  }
+  return {};
+}
+
+constexpr auto kRound = APFloat::rmNearestTiesToEven;
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValueAttr(); }
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary
+//===----------------------------------------------------------------------===//
+
+OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult identity =
+          foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), 0.0))
+    return identity;
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return a + b;
+      },
+      [](APFloat a, const APFloat &b) -> std::optional<APFloat> {
+        a.add(b, kRound);
+        return a;
+      });
+}
+
+OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult identity =
+          foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), 0.0))
+    return identity;
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return a - b;
+      },
+      [](APFloat a, const APFloat &b) -> std::optional<APFloat> {
+        a.subtract(b, kRound);
+        return a;
+      });
+}
+
+OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult identity =
+          foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), 1.0))
+    return identity;
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return a * b;
+      },
+      [](APFloat a, const APFloat &b) -> std::optional<APFloat> {
+        a.multiply(b, kRound);
+        return a;
+      });
+}
+
+OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult identity =
+          foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), 1.0))
+    return identity;
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        bool overflow = false;
+        if (b.isZero())
+          return std::nullopt;
+        APInt quotient = a.sdiv_ov(b, overflow);
+        if (overflow)
+          return std::nullopt;
+        return quotient;
+      },
+      [](APFloat a, const APFloat &b) -> std::optional<APFloat> {
+        a.divide(b, kRound);
+        return a;
+      });
+}
+
+OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult identity =
+          foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), 1.0))
+    return identity;
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &, const APInt &) -> std::optional<APInt> {
+        return std::nullopt;
+      },
+      [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
+        APFloat result(std::pow(a.convertToDouble(), b.convertToDouble()));
+        bool losesInfo = false;
+        result.convert(a.getSemantics(), kRound, &losesInfo);
+        return result;
+      });
+}
+
+OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
+  if (getLhs() == getRhs())
+    return getLhs();
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return a.sgt(b) ? a : b;
+      },
+      [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
+        return llvm::maximum(a, b);
+      });
+}
+
+OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
+  if (getLhs() == getRhs())
+    return getLhs();
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return a.slt(b) ? a : b;
+      },
+      [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
+        return llvm::minimum(a, b);
+      });
+}
+
+OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
+  auto cond = dyn_cast_if_present<DenseElementsAttr>(adaptor.getCond());
+  if (!cond || !cond.isSplat())
+    return {};
+  Value chosen = cond.getSplatValue<bool>() ? getX() : getY();
+  if (chosen.getType() == getType())
+    return chosen;
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise unary
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
+  // relu is idempotent.
+  if (getInput().getDefiningOp<ReluOp>())
+    return getInput();
+  return foldUnary(
+      adaptor.getInput(), getType(),
+      [](const APInt &v) -> std::optional<APInt> {
+        return v.isNegative() ? APInt::getZero(v.getBitWidth()) : v;
+      },
+      [](const APFloat &v) -> std::optional<APFloat> {
+        return v.isNegative() ? APFloat::getZero(v.getSemantics()) : v;
+      });
+}
+
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  if (auto inner = getInput().getDefiningOp<NegOp>())
+    return inner.getInput();
+  return foldUnary(
+      adaptor.getInput(), getType(),
+      [](const APInt &v) -> std::optional<APInt> { return -v; },
+      [](const APFloat &v) -> std::optional<APFloat> { return -v; });
+}
+
+OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getDefiningOp<AbsOp>())
+    return getInput();
+  return foldUnary(
+      adaptor.getInput(), getType(),
+      [](const APInt &v) -> std::optional<APInt> { return v.abs(); },
+      [](const APFloat &v) -> std::optional<APFloat> { return abs(v); });
+}
+
+OpFoldResult ClipOp::fold(FoldAdaptor) {
+  // Without bounds clip is the identity.
+  if (!getMin() && !getMax())
+    return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
+  ArrayRef<int64_t> perm = getPerm();
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+    return getInput();
+  // transpose(transpose(x, inner), outer) == transpose(x, inner o outer).
+  if (auto inner = getInput().getDefiningOp<TransposeOp>()) {
+    ArrayRef<int64_t> innerPerm = inner.getPerm();
+    SmallVector<int64_t> composed;
+    for (int64_t dim : perm)
+      composed.push_back(innerPerm[dim]);
+    setPerm(composed);
+    getInputMutable().assign(inner.getInput());
+    return getResult();
+  }
+  DenseElementsAttr dense = getFoldableDense(adaptor.getInput());
+  if (!dense)
+    return {};
+  ArrayRef<int64_t> resultShape = getType().getShape();
+  SmallVector<int64_t> resultStrides = getStrides(resultShape);
+  SmallVector<int64_t> inputStrides =
+      getStrides(getInput().getType().getShape());
+  return gatherElements(dense, getType(), [&](int64_t linear) {
+    int64_t index = 0;
+    for (size_t d = 0; d < resultShape.size(); ++d)
+      index += ((linear / resultStrides[d]) % resultShape[d]) *
+               inputStrides[perm[d]];
+    return index;
+  });
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  // A reshape only depends on the element order, so an inner reshape or
+  // flatten is redundant.
+  Operation *producer = getInput().getDefiningOp();
+  if (isa_and_present<ReshapeOp, FlattenOp>(producer)) {
+    getInputMutable().assign(producer->getOperand(0));
+    return getResult();
+  }
+  if (DenseElementsAttr dense = getFoldableDense(adaptor.getInput()))
+    return dense.reshape(getType());
+  return {};
+}
+
+OpFoldResult FlattenOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  if (DenseElementsAttr dense = getFoldableDense(adaptor.getInput()))
+    return dense.reshape(getType());
+  return {};
+}
+
+OpFoldResult ExpandOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  DenseElementsAttr dense = getFoldableDense(adaptor.getInput());
+  if (!dense)
+    return {};
+  ArrayRef<int64_t> shape = getType().getShape();
+  SmallVector<int64_t> strides = getStrides(shape);
+  ArrayRef<int64_t> inputShape = getInput().getType().getShape();
+  SmallVector<int64_t> inputStrides = getStrides(inputShape);
+  return gatherElements(dense, getType(), [&](int64_t linear) {
+    return broadcastIndex(linear, shape, strides, inputShape, inputStrides);
+  });
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  ArrayRef<int64_t> steps = getSteps();
+  bool forward = llvm::all_of(steps, [](int64_t s) { return s > 0; });
+  // A forward slice that keeps every size takes everything.
+  if (forward && getInput().getType() == getType())
+    return getInput();
+  DenseElementsAttr dense = getFoldableDense(adaptor.getInput());
+  if (!dense)
+    return {};
+  RankedTensorType inputType = getInput().getType();
+  int64_t rank = inputType.getRank();
+  SmallVector<int64_t> begin(rank, 0), step(rank, 1);
+  ArrayRef<int64_t> axes = getAxes();
+  for (size_t i = 0; i < getStarts().size(); ++i) {
+    int64_t axis = axes.empty() ? i : axes[i];
+    begin[axis] = getStarts()[i];
+    step[axis] = steps.empty() ? 1 : steps[i];
+  }
+  ArrayRef<int64_t> shape = getType().getShape();
+  SmallVector<int64_t> strides = getStrides(shape);
+  SmallVector<int64_t> inputStrides = getStrides(inputType.getShape());
+  return gatherElements(dense, getType(), [&](int64_t linear) {
+    int64_t index = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      index += (begin[d] + ((linear / strides[d]) % shape[d]) * step[d]) *
+               inputStrides[d];
+    return index;
+  });
+}
+
+OpFoldResult PadOp::fold(FoldAdaptor) {
+  if (llvm::all_of(getPads(), [](int64_t p) { return p == 0; }))
+    return getInput();
+  return {};
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
+  if (getInputs().size() == 1 && getInputs()[0].getType() == getType())
+    return getInputs()[0];
+  if (getType().getNumElements() > kMaxFoldElements)
+    return {};
+  SmallVector<DenseElementsAttr> parts;
+  for (Attribute attr : adaptor.getInputs()) {
+    DenseElementsAttr dense = getFoldableDense(attr);
+    if (!dense)
+      return {};
+    parts.push_back(dense);
+  }
+  // Row-major concatenation: for each outer index, append each part's
+  // contiguous block along and after the axis.
+  int64_t axis = getAxis();
+  ArrayRef<int64_t> shape = getType().getShape();
+  int64_t outer = *checkedProduct(shape.take_front(axis));
+  SmallVector<SmallVector<Attribute>> values;
+  for (DenseElementsAttr part : parts)
+    values.push_back(llvm::to_vector(part.getValues<Attribute>()));
+  SmallVector<Attribute> results;
+  for (int64_t o = 0; o < outer; ++o) {
+    for (auto [part, partValues] : llvm::zip(parts, values)) {
+      int64_t block =
+          *checkedProduct(part.getType().getShape().drop_front(axis));
+      for (int64_t i = 0; i < block; ++i)
+        results.push_back(partValues[o * block + i]);
+    }
+  }
+  return DenseElementsAttr::get(getType(), results);
+}
+
+OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr data = getFoldableDense(adaptor.getData());
+  DenseElementsAttr indices = getFoldableDense(adaptor.getIndices());
+  if (!data || !indices)
+    return {};
+  int64_t axis = getAxis();
+  ArrayRef<int64_t> dataShape = getData().getType().getShape();
+  int64_t axisSize = dataShape[axis];
+  int64_t inner = *checkedProduct(dataShape.drop_front(axis + 1));
+  int64_t numIndices = indices.getNumElements();
+  SmallVector<int64_t> indexValues;
+  for (APInt index : indices.getValues<APInt>()) {
+    int64_t value = index.getSExtValue();
+    if (value < 0)
+      value += axisSize;
+    // Out-of-range indices are a runtime error in ONNX: leave them alone.
+    if (value < 0 || value >= axisSize)
+      return {};
+    indexValues.push_back(value);
+  }
+  // Result element (outer o, index i, inner j) reads data (o, idx[i], j).
+  return gatherElements(data, getType(), [&](int64_t linear) {
+    int64_t j = linear % inner;
+    int64_t i = (linear / inner) % numIndices;
+    int64_t o = linear / (inner * numIndices);
+    return (o * axisSize + indexValues[i]) * inner + j;
+  });
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  DenseElementsAttr dense = getFoldableDense(adaptor.getInput());
+  if (!dense)
+    return {};
+  Type from = dense.getElementType(), to = getType().getElementType();
+  auto toInt = dyn_cast<IntegerType>(to);
+  auto toFloat = dyn_cast<FloatType>(to);
+  SmallVector<Attribute> results;
+  if (auto fromInt = dyn_cast<IntegerType>(from)) {
+    bool isBool = fromInt.getWidth() == 1;
+    for (APInt value : dense.getValues<APInt>()) {
+      if (toInt && toInt.getWidth() == 1)
+        results.push_back(IntegerAttr::get(toInt, !value.isZero()));
+      else if (toInt)
+        results.push_back(IntegerAttr::get(
+            toInt, isBool ? value.zext(toInt.getWidth())
+                          : value.sextOrTrunc(toInt.getWidth())));
+      else {
+        APFloat converted(toFloat.getFloatSemantics());
+        converted.convertFromAPInt(value, /*IsSigned=*/!isBool, kRound);
+        results.push_back(FloatAttr::get(toFloat, converted));
+      }
+    }
+  } else {
+    for (APFloat value : dense.getValues<APFloat>()) {
+      if (toInt && toInt.getWidth() == 1) {
+        results.push_back(IntegerAttr::get(toInt, !value.isZero()));
+      } else if (toInt) {
+        APSInt converted(toInt.getWidth(), /*isUnsigned=*/false);
+        bool exact = false;
+        // NaN and out-of-range values have no defined result: do not fold.
+        if (value.isNaN() || value.convertToInteger(converted,
+                                                    APFloat::rmTowardZero,
+                                                    &exact) ==
+                                 APFloat::opInvalidOp)
+          return {};
+        results.push_back(IntegerAttr::get(toInt, converted));
+      } else {
+        bool losesInfo = false;
+        value.convert(toFloat.getFloatSemantics(), kRound, &losesInfo);
+        results.push_back(FloatAttr::get(toFloat, value));
+      }
+    }
+  }
+  return DenseElementsAttr::get(getType(), results);
+}
