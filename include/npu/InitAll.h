@@ -13,6 +13,8 @@
 #include "mlir/IR/DialectRegistry.h"
 
 #include "npu/Dialect/NN/IR/NN.h"
+#include "npu/Dialect/NPU/IR/NPU.h"
+#include "npu/Dialect/NPUISA/IR/NPUISA.h"
 
 namespace mlir::npu {
 
@@ -20,6 +22,7 @@ namespace mlir::npu {
 inline void registerAllDialects(DialectRegistry &registry) {
   registry.insert<func::FuncDialect, arith::ArithDialect, tensor::TensorDialect,
                   nn::NNDialect>();
+  registry.insert<npu::NPUDialect, npuisa::NPUISADialect>();
 }
 
 } // namespace mlir::npu

@@ -8,6 +8,8 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 
+#include "npu/Dialect/NPU/Transforms/Passes.h"
+#include "npu/Dialect/NPUISA/Transforms/Passes.h"
 #include "npu/InitAll.h"
 
 int main(int argc, char **argv) {
@@ -16,6 +18,8 @@ int main(int argc, char **argv) {
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerSymbolDCEPass();
+  mlir::npu::registerNPUPasses();
+  mlir::npuisa::registerNPUISAPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "npu-mlir optimizer driver\n", registry));
 }
