@@ -340,7 +340,7 @@ static Error decodeError(const Twine &message) {
 Expected<Instruction> npurt::decode(const EncodedInstruction &w) {
   uint64_t rawOpcode = field(w[0], 0, 8);
   if (!isKnown(kOpcodeNames, rawOpcode))
-    return decodeError("unknown opcode 0x" + utohexstr(rawOpcode));
+    return decodeError("unknown opcode 0x" + utohexstr(rawOpcode, true));
   Instruction inst;
   inst.opcode = static_cast<Opcode>(rawOpcode);
   StringRef name = opcodeName(inst.opcode);
@@ -439,7 +439,7 @@ Expected<Instruction> npurt::decode(const EncodedInstruction &w) {
   for (unsigned i = 1; i < 8; ++i)
     if (w[i] & ~used[i])
       return decodeError(
-          formatv("reserved bits of word {0} of {1} are not zero (0x{2:x16})",
+          formatv("reserved bits of word {0} of {1} are not zero ({2:x16})",
                   i, name, w[i] & ~used[i])
               .str());
   return inst;

@@ -28,8 +28,8 @@ static Error fail(const Twine &message) {
 
 static std::string hex(Wide value) {
   if (value < 0)
-    return "-0x" + utohexstr(static_cast<uint64_t>(-value));
-  return "0x" + utohexstr(static_cast<uint64_t>(value));
+    return "-0x" + utohexstr(static_cast<uint64_t>(-value), true);
+  return "0x" + utohexstr(static_cast<uint64_t>(value), true);
 }
 
 namespace {
@@ -72,7 +72,7 @@ Error InstructionChecker::check() {
   if (!engineOf(inst.opcode) && inst.opcode != Opcode::Halt &&
       inst.opcode != Opcode::Nop)
     return fail("unknown opcode 0x" +
-                utohexstr(static_cast<uint8_t>(inst.opcode)));
+                utohexstr(static_cast<uint8_t>(inst.opcode), true));
   if (Error err = checkSemaphores())
     return err;
   if (Error err = checkFlags())
@@ -125,8 +125,8 @@ Error InstructionChecker::checkFlags() {
     break;
   }
   if (inst.flags & ~allowed)
-    return fail(formatv("flags 0x{0:x2} of {1} has bits not allowed for this "
-                        "opcode (allowed: 0x{2:x2})",
+    return fail(formatv("flags {0:x2} of {1} has bits not allowed for this "
+                        "opcode (allowed: {2:x2})",
                         inst.flags, op, allowed)
                     .str());
   return Error::success();
@@ -540,7 +540,7 @@ Error InstructionChecker::checkVpu() {
   }
   default:
     return fail("unknown opcode 0x" +
-                utohexstr(static_cast<uint8_t>(inst.opcode)));
+                utohexstr(static_cast<uint8_t>(inst.opcode), true));
   }
 }
 
@@ -575,13 +575,13 @@ struct DramRange {
 /// Finds the first pair of overlapping non-empty ranges.
 static Error checkDisjoint(std::vector<DramRange> ranges) {
   llvm::erase_if(ranges, [](const DramRange &r) { return r.begin == r.end; });
-  llvm::sort(ranges, [](const DramRange &a, const DramRange &b) {
+  llvm::stable_sort(ranges, [](const DramRange &a, const DramRange &b) {
     return std::tie(a.begin, a.end) < std::tie(b.begin, b.end);
   });
   for (size_t i = 1; i < ranges.size(); ++i)
     if (ranges[i].begin < ranges[i - 1].end)
-      return fail(formatv("{0} [0x{1:x}, 0x{2:x}) overlaps {3} [0x{4:x}, "
-                          "0x{5:x}) in DRAM",
+      return fail(formatv("{0} [{1:x}, {2:x}) overlaps {3} [{4:x}, "
+                          "{5:x}) in DRAM",
                           ranges[i].owner, ranges[i].begin, ranges[i].end,
                           ranges[i - 1].owner, ranges[i - 1].begin,
                           ranges[i - 1].end)
@@ -653,7 +653,7 @@ Error npurt::validateProgram(const Program &program) {
       return fail(what + " is empty");
     if (segment.dram_addr > target.dram_bytes ||
         segment.bytes.size() > target.dram_bytes - segment.dram_addr)
-      return fail(formatv("{0} [0x{1:x}, +{2}) exceeds dram_bytes ({3})",
+      return fail(formatv("{0} [{1:x}, +{2}) exceeds dram_bytes ({3})",
                           what, segment.dram_addr, segment.bytes.size(),
                           target.dram_bytes)
                       .str());
@@ -684,7 +684,7 @@ Error npurt::validateProgram(const Program &program) {
         return fail(what + ": dram_addr is not aligned to its element size");
       if (tensor.dram_addr > target.dram_bytes ||
           *bytes > target.dram_bytes - tensor.dram_addr)
-        return fail(formatv("{0}: [0x{1:x}, +{2}) exceeds dram_bytes ({3})",
+        return fail(formatv("{0}: [{1:x}, +{2}) exceeds dram_bytes ({3})",
                             what, tensor.dram_addr, *bytes, target.dram_bytes)
                         .str());
       DramRange range{tensor.dram_addr, tensor.dram_addr + *bytes, what};

@@ -1,0 +1,376 @@
+//===- BinaryReader.cpp - ELF64 chip binary -> validated Program ----------===//
+//
+// Parses a chip binary with llvm::object::ELF64LEFile (which bounds-checks
+// the section header table and every section's contents against the
+// buffer), then checks the ELF identity, the exact set of sections, each
+// table's record size, every string offset and count, decodes every
+// instruction, and runs validateProgram. Finally the program is written back
+// and compared with the input: only the canonical layout the writer produces
+// is accepted, which is what makes deserialize -> serialize byte-identical.
+//
+//===----------------------------------------------------------------------===//
+#include "BinaryLayout.h"
+#include "npu/Runtime/Binary.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/BinaryFormat/ELF.h"
+#include "llvm/Object/ELF.h"
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <cstring>
+
+using namespace llvm;
+using namespace npurt;
+namespace L = npurt::layout;
+
+using ELFFile = object::ELF64LEFile;
+using Shdr = object::ELF64LE::Shdr;
+
+static Error fail(const Twine &message) {
+  return createStringError(inconvertibleErrorCode(), message);
+}
+
+namespace {
+/// Bounds-checked little-endian reads of fixed-size records.
+class RecordReader {
+public:
+  RecordReader(ArrayRef<uint8_t> record) : record(record) {}
+  uint8_t u8(size_t at) const { return record[at]; }
+  uint32_t u32(size_t at) const {
+    return support::endian::read32le(record.data() + at);
+  }
+  uint64_t u64(size_t at) const {
+    return support::endian::read64le(record.data() + at);
+  }
+
+private:
+  ArrayRef<uint8_t> record;
+};
+
+/// Reads one chip binary.
+class Reader {
+public:
+  explicit Reader(const ELFFile &elf) : elf(elf) {}
+  Expected<Program> read();
+
+private:
+  Error checkHeader();
+  Error collectSections();
+  Expected<ArrayRef<uint8_t>> contents(StringRef name, uint64_t recordBytes);
+  Expected<StringRef> string(uint32_t offset, const Twine &what);
+  Error readStreams(Program &program);
+  Error readSourceMap(Program &program);
+  Error readTensors(StringRef section, std::vector<TensorEntry> &out);
+  Error readConstants(Program &program);
+
+  const ELFFile &elf;
+  StringMap<const Shdr *> sections;
+  ArrayRef<uint8_t> strings;
+};
+} // namespace
+
+Error Reader::checkHeader() {
+  const auto &h = elf.getHeader();
+  if (h.e_ident[ELF::EI_CLASS] != ELF::ELFCLASS64)
+    return fail("not a 64-bit ELF file (EI_CLASS " +
+                Twine(unsigned(h.e_ident[ELF::EI_CLASS])) + ")");
+  if (h.e_ident[ELF::EI_DATA] != ELF::ELFDATA2LSB)
+    return fail("not a little-endian ELF file (EI_DATA " +
+                Twine(unsigned(h.e_ident[ELF::EI_DATA])) + ")");
+  if (h.e_ident[ELF::EI_VERSION] != ELF::EV_CURRENT ||
+      h.e_version != ELF::EV_CURRENT)
+    return fail("unsupported ELF version");
+  if (h.e_machine != kElfMachine)
+    return fail(formatv("not an NPU binary: e_machine is {0:x} (expected "
+                        "{1:x})",
+                        uint16_t(h.e_machine), kElfMachine)
+                    .str());
+  if (h.e_ident[ELF::EI_OSABI] != ELF::ELFOSABI_STANDALONE)
+    return fail("not an NPU binary: EI_OSABI is " +
+                Twine(unsigned(h.e_ident[ELF::EI_OSABI])) + " (expected 255)");
+  if (h.e_type != ELF::ET_EXEC)
+    return fail("not an NPU binary: e_type is " + Twine(h.e_type) +
+                " (expected ET_EXEC)");
+  if (h.e_flags != kBinaryVersion)
+    return fail("unsupported NPU binary version " + Twine(h.e_flags) +
+                " (this runtime reads version " + Twine(kBinaryVersion) + ")");
+  return Error::success();
+}
+
+Error Reader::collectSections() {
+  Expected<ArrayRef<Shdr>> all = elf.sections();
+  if (!all)
+    return fail("malformed ELF: " + toString(all.takeError()));
+  if (all->empty())
+    return fail("malformed NPU binary: no section header table");
+  for (size_t i = 1; i < all->size(); ++i) {
+    const Shdr &section = (*all)[i];
+    Expected<StringRef> name = elf.getSectionName(section);
+    if (!name)
+      return fail("malformed ELF: section " + Twine(i) + ": " +
+                  toString(name.takeError()));
+    if (!sections.try_emplace(*name, &section).second)
+      return fail("malformed NPU binary: duplicate section '" + *name + "'");
+  }
+  return Error::success();
+}
+
+/// The contents of the required section `name`, whose size must be a
+/// multiple of `recordBytes` (0: any size).
+Expected<ArrayRef<uint8_t>> Reader::contents(StringRef name,
+                                             uint64_t recordBytes) {
+  auto it = sections.find(name);
+  if (it == sections.end())
+    return fail("malformed NPU binary: missing section '" + name + "'");
+  Expected<ArrayRef<uint8_t>> data = elf.getSectionContents(*it->second);
+  if (!data)
+    return fail("malformed NPU binary: section " + name + ": " +
+                toString(data.takeError()));
+  if (recordBytes && data->size() % recordBytes != 0)
+    return fail(formatv("malformed NPU binary: section {0} size {1} is not a "
+                        "multiple of its record size {2}",
+                        name, data->size(), recordBytes)
+                    .str());
+  return *data;
+}
+
+Expected<StringRef> Reader::string(uint32_t offset, const Twine &what) {
+  if (offset >= strings.size())
+    return fail(formatv("malformed NPU binary: {0}: string offset {1} is "
+                        "outside .strtab (size {2})",
+                        what.str(), offset, strings.size())
+                    .str());
+  const uint8_t *begin = strings.data() + offset;
+  const void *end = std::memchr(begin, 0, strings.size() - offset);
+  if (!end)
+    return fail("malformed NPU binary: " + what +
+                ": string is not NUL-terminated in .strtab");
+  return StringRef(reinterpret_cast<const char *>(begin),
+                   static_cast<const uint8_t *>(end) - begin);
+}
+
+Error Reader::readStreams(Program &program) {
+  uint64_t cores = program.target.cores;
+  program.cores.resize(cores);
+  // .text.c<i>.<engine> for exactly the target's cores.
+  for (const auto &entry : sections) {
+    StringRef name = entry.getKey();
+    if (!name.starts_with(".text."))
+      continue;
+    bool known = false;
+    for (unsigned core = 0; core < cores && !known; ++core)
+      for (unsigned e = 0; e < kNumEngines && !known; ++e)
+        known = name == streamSectionName(core, static_cast<Engine>(e));
+    if (!known)
+      return fail("malformed NPU binary: unexpected section '" + name +
+                  "' for a target with " + Twine(cores) + " core(s)");
+  }
+  Expected<ArrayRef<uint8_t>> sourceIndex =
+      contents(L::kSourceIndexSection, L::kSourceIndexBytes);
+  if (!sourceIndex)
+    return sourceIndex.takeError();
+  uint64_t nextSource = 0;
+  for (unsigned core = 0; core < cores; ++core) {
+    for (unsigned e = 0; e < kNumEngines; ++e) {
+      std::string name = streamSectionName(core, static_cast<Engine>(e));
+      Expected<ArrayRef<uint8_t>> code = contents(name, kInstructionBytes);
+      if (!code)
+        return code.takeError();
+      Stream &stream = program.cores[core][e];
+      uint64_t count = code->size() / kInstructionBytes;
+      if (count > (sourceIndex->size() / L::kSourceIndexBytes) - nextSource)
+        return fail("malformed NPU binary: section .npu.srcidx has fewer "
+                    "entries than there are instructions");
+      stream.instructions.reserve(count);
+      stream.source.reserve(count);
+      for (uint64_t i = 0; i < count; ++i) {
+        EncodedInstruction words;
+        for (unsigned w = 0; w < 8; ++w)
+          words[w] =
+              support::endian::read64le(code->data() + i * kInstructionBytes +
+                                        8 * w);
+        Expected<Instruction> inst = decode(words);
+        if (!inst)
+          return fail(formatv("section {0}: instruction {1}: {2}", name, i,
+                              toString(inst.takeError()))
+                          .str());
+        stream.instructions.push_back(*inst);
+        stream.source.push_back(support::endian::read32le(
+            sourceIndex->data() + nextSource++ * L::kSourceIndexBytes));
+      }
+    }
+  }
+  if (nextSource != sourceIndex->size() / L::kSourceIndexBytes)
+    return fail(formatv("malformed NPU binary: section .npu.srcidx has {0} "
+                        "entries for {1} instructions",
+                        sourceIndex->size() / L::kSourceIndexBytes, nextSource)
+                    .str());
+  return Error::success();
+}
+
+Error Reader::readSourceMap(Program &program) {
+  Expected<ArrayRef<uint8_t>> data =
+      contents(L::kSourceMapSection, L::kSourceOpRecordBytes);
+  if (!data)
+    return data.takeError();
+  for (size_t i = 0; i < data->size() / L::kSourceOpRecordBytes; ++i) {
+    RecordReader r(data->slice(i * L::kSourceOpRecordBytes));
+    std::string what = formatv(".npu.srcmap entry {0}", i);
+    Expected<StringRef> name = string(r.u32(0), what + " name");
+    if (!name)
+      return name.takeError();
+    Expected<StringRef> kind = string(r.u32(4), what + " kind");
+    if (!kind)
+      return kind.takeError();
+    program.source_ops.push_back(
+        {name->str(), kind->str(), r.u64(8), r.u64(16), r.u64(24)});
+  }
+  return Error::success();
+}
+
+Error Reader::readTensors(StringRef section, std::vector<TensorEntry> &out) {
+  Expected<ArrayRef<uint8_t>> data =
+      contents(section, L::kTensorRecordBytes);
+  if (!data)
+    return data.takeError();
+  for (size_t i = 0; i < data->size() / L::kTensorRecordBytes; ++i) {
+    RecordReader r(data->slice(i * L::kTensorRecordBytes));
+    std::string what = formatv("{0} entry {1}", section, i);
+    TensorEntry tensor;
+    Expected<StringRef> name = string(r.u32(0), what + " name");
+    if (!name)
+      return name.takeError();
+    tensor.name = name->str();
+    if (r.u8(4) > static_cast<uint8_t>(IoKind::Output))
+      return fail("malformed NPU binary: " + what + ": unknown kind " +
+                  Twine(unsigned(r.u8(4))));
+    tensor.kind = static_cast<IoKind>(r.u8(4));
+    if (r.u8(5) > static_cast<uint8_t>(DType::I32))
+      return fail("malformed NPU binary: " + what + ": unknown dtype " +
+                  Twine(unsigned(r.u8(5))));
+    tensor.dtype = static_cast<DType>(r.u8(5));
+    unsigned rank = r.u8(6);
+    if (rank > kMaxRank)
+      return fail("malformed NPU binary: " + what + ": rank " + Twine(rank) +
+                  " exceeds " + Twine(kMaxRank));
+    tensor.dram_addr = r.u64(8);
+    for (unsigned d = 0; d < rank; ++d)
+      tensor.shape.push_back(r.u64(16 + 8 * d));
+    out.push_back(std::move(tensor));
+  }
+  return Error::success();
+}
+
+Error Reader::readConstants(Program &program) {
+  Expected<ArrayRef<uint8_t>> map =
+      contents(L::kConstMapSection, L::kConstRecordBytes);
+  if (!map)
+    return map.takeError();
+  Expected<ArrayRef<uint8_t>> data = contents(L::kConstDataSection, 0);
+  if (!data)
+    return data.takeError();
+  for (size_t i = 0; i < map->size() / L::kConstRecordBytes; ++i) {
+    RecordReader r(map->slice(i * L::kConstRecordBytes));
+    uint64_t offset = r.u64(8), size = r.u64(16);
+    if (offset > data->size() || size > data->size() - offset)
+      return fail(formatv("malformed NPU binary: .npu.constmap entry {0}: "
+                          "[{1}, +{2}) is outside .rodata (size {3})",
+                          i, offset, size, data->size())
+                      .str());
+    ArrayRef<uint8_t> bytes = data->slice(offset, size);
+    program.constants.push_back(
+        {r.u64(0), std::vector<uint8_t>(bytes.begin(), bytes.end())});
+  }
+  return Error::success();
+}
+
+Expected<Program> Reader::read() {
+  if (Error err = checkHeader())
+    return std::move(err);
+  if (Error err = collectSections())
+    return std::move(err);
+  static const char *const known[] = {
+      L::kTargetSection,   L::kSourceIndexSection, L::kSourceMapSection,
+      L::kIoSection,       L::kStateSection,       L::kConstMapSection,
+      L::kConstDataSection, L::kStringSection,     L::kSectionNameSection};
+  for (const auto &entry : sections) {
+    StringRef name = entry.getKey();
+    if (!name.starts_with(".text.") && !llvm::is_contained(known, name))
+      return fail("malformed NPU binary: unknown section '" + name + "'");
+  }
+
+  Program program;
+  Expected<ArrayRef<uint8_t>> targetText = contents(L::kTargetSection, 0);
+  if (!targetText)
+    return targetText.takeError();
+  Expected<Target> target = parseTargetJSON(
+      StringRef(reinterpret_cast<const char *>(targetText->data()),
+                targetText->size()));
+  if (!target)
+    return fail("section .npu.target: " + toString(target.takeError()));
+  program.target = std::move(*target);
+
+  Expected<ArrayRef<uint8_t>> strtab = contents(L::kStringSection, 0);
+  if (!strtab)
+    return strtab.takeError();
+  strings = *strtab;
+
+  if (Error err = readStreams(program))
+    return std::move(err);
+  if (Error err = readSourceMap(program))
+    return std::move(err);
+  if (Error err = readTensors(L::kIoSection, program.io))
+    return std::move(err);
+  if (Error err = readTensors(L::kStateSection, program.state))
+    return std::move(err);
+  if (Error err = readConstants(program))
+    return std::move(err);
+  if (Error err = validateProgram(program))
+    return std::move(err);
+  return program;
+}
+
+Expected<Program> npurt::readBinary(MemoryBufferRef buffer) {
+  StringRef bytes = buffer.getBuffer();
+  if (bytes.size() < 4 || std::memcmp(bytes.data(), ELF::ElfMagic, 4) != 0)
+    return fail("not an ELF file (bad magic)");
+  Expected<ELFFile> elf = ELFFile::create(bytes);
+  if (!elf)
+    return fail("malformed ELF: " + toString(elf.takeError()));
+  Expected<Program> program = Reader(*elf).read();
+  if (!program)
+    return program.takeError();
+
+  // Accept only the canonical layout, so a binary maps to exactly one file.
+  Expected<std::vector<uint8_t>> canonical = writeBinary(*program);
+  if (!canonical)
+    return canonical.takeError();
+  if (canonical->size() != bytes.size() ||
+      std::memcmp(canonical->data(), bytes.data(), bytes.size()) != 0) {
+    size_t at = 0;
+    while (at < bytes.size() && at < canonical->size() &&
+           (*canonical)[at] == static_cast<uint8_t>(bytes[at]))
+      ++at;
+    return fail(formatv("non-canonical NPU binary layout: differs from the "
+                        "canonical encoding at byte offset {0}",
+                        at)
+                    .str());
+  }
+  return program;
+}
+
+Expected<Program> npurt::readBinaryFile(StringRef path) {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
+      MemoryBuffer::getFile(path, /*IsText=*/false,
+                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return createStringError(buffer.getError(), "cannot read '" + path +
+                                                    "': " +
+                                                    buffer.getError().message());
+  Expected<Program> program = readBinary((*buffer)->getMemBufferRef());
+  if (!program)
+    return fail(path + ": " + toString(program.takeError()));
+  return program;
+}

@@ -1,0 +1,239 @@
+//===- BinaryWriter.cpp - Program -> ELF64 chip binary --------------------===//
+//
+// Lays a validated Program out as an ELF64 little-endian file: the ELF
+// header, every section's bytes in a fixed order (each padded to its
+// alignment with zeros), then the section header table. Nothing depends on
+// time, host or hash order, so the same Program always gives the same bytes.
+//
+//===----------------------------------------------------------------------===//
+#include "BinaryLayout.h"
+#include "npu/Runtime/Binary.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/BinaryFormat/ELF.h"
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+
+using namespace llvm;
+using namespace npurt;
+namespace L = npurt::layout;
+
+static_assert(llvm::endianness::native == llvm::endianness::little,
+              "the ELF header structs are copied as host-endian bytes");
+
+std::string npurt::streamSectionName(unsigned core, Engine engine) {
+  return formatv(".text.c{0}.{1}", core, engineName(engine)).str();
+}
+
+namespace {
+/// Little-endian byte appender.
+class ByteWriter {
+public:
+  void u8(uint8_t v) { bytes.push_back(v); }
+  void u32(uint32_t v) { append(v); }
+  void u64(uint64_t v) { append(v); }
+  void raw(ArrayRef<uint8_t> data) {
+    bytes.insert(bytes.end(), data.begin(), data.end());
+  }
+  void padTo(uint64_t alignment) {
+    bytes.resize(alignTo(bytes.size(), alignment), 0);
+  }
+  std::vector<uint8_t> bytes;
+
+private:
+  template <typename T> void append(T v) {
+    uint8_t buffer[sizeof(T)];
+    support::endian::write<T, llvm::endianness::little>(buffer, v);
+    bytes.insert(bytes.end(), buffer, buffer + sizeof(T));
+  }
+};
+
+/// A NUL-separated string table; equal strings share one entry.
+class StringTable {
+public:
+  StringTable() { data.push_back('\0'); }
+  uint32_t add(StringRef s) {
+    auto [it, inserted] = offsets.try_emplace(s, data.size());
+    if (inserted) {
+      data.insert(data.end(), s.begin(), s.end());
+      data.push_back('\0');
+    }
+    return it->second;
+  }
+  std::vector<uint8_t> data;
+
+private:
+  StringMap<uint32_t> offsets;
+};
+
+struct Section {
+  std::string name;
+  uint32_t type;
+  uint64_t flags;
+  uint64_t alignment;
+  uint64_t entsize;
+  std::vector<uint8_t> data;
+};
+} // namespace
+
+static void writeTensors(ByteWriter &out, ArrayRef<TensorEntry> tensors,
+                         StringTable &strings) {
+  for (const TensorEntry &tensor : tensors) {
+    out.u32(strings.add(tensor.name));
+    out.u8(static_cast<uint8_t>(tensor.kind));
+    out.u8(static_cast<uint8_t>(tensor.dtype));
+    out.u8(static_cast<uint8_t>(tensor.shape.size()));
+    out.u8(0);
+    out.u64(tensor.dram_addr);
+    for (unsigned d = 0; d < kMaxRank; ++d)
+      out.u64(d < tensor.shape.size() ? tensor.shape[d] : 0);
+  }
+}
+
+/// The sections in file order (without the null section).
+static std::vector<Section> buildSections(const Program &program) {
+  std::vector<Section> sections;
+  auto add = [&](StringRef name, uint32_t type, uint64_t flags,
+                 uint64_t alignment, uint64_t entsize,
+                 std::vector<uint8_t> data) {
+    sections.push_back(
+        {name.str(), type, flags, alignment, entsize, std::move(data)});
+  };
+  std::string targetJson = toJSON(program.target);
+  add(L::kTargetSection, ELF::SHT_PROGBITS, 0, 1, 0,
+      std::vector<uint8_t>(targetJson.begin(), targetJson.end()));
+
+  ByteWriter sourceIndex;
+  for (unsigned core = 0; core < program.cores.size(); ++core) {
+    for (unsigned e = 0; e < kNumEngines; ++e) {
+      Engine engine = static_cast<Engine>(e);
+      const Stream &stream = program.stream(core, engine);
+      ByteWriter code;
+      for (const Instruction &inst : stream.instructions)
+        for (uint64_t word : encode(inst))
+          code.u64(word);
+      add(streamSectionName(core, engine), ELF::SHT_PROGBITS,
+          ELF::SHF_ALLOC | ELF::SHF_EXECINSTR, L::kDataAlignment,
+          kInstructionBytes, std::move(code.bytes));
+      for (uint32_t source : stream.source)
+        sourceIndex.u32(source);
+    }
+  }
+  add(L::kSourceIndexSection, ELF::SHT_PROGBITS, 0, 4, L::kSourceIndexBytes,
+      std::move(sourceIndex.bytes));
+
+  StringTable strings;
+  ByteWriter sourceMap;
+  for (const SourceOp &op : program.source_ops) {
+    sourceMap.u32(strings.add(op.name));
+    sourceMap.u32(strings.add(op.kind));
+    sourceMap.u64(op.macs);
+    sourceMap.u64(op.vector_ops);
+    sourceMap.u64(op.min_dram_bytes);
+  }
+  add(L::kSourceMapSection, ELF::SHT_PROGBITS, 0, 8, L::kSourceOpRecordBytes,
+      std::move(sourceMap.bytes));
+
+  ByteWriter io, state;
+  writeTensors(io, program.io, strings);
+  writeTensors(state, program.state, strings);
+  add(L::kIoSection, ELF::SHT_PROGBITS, 0, 8, L::kTensorRecordBytes,
+      std::move(io.bytes));
+  add(L::kStateSection, ELF::SHT_PROGBITS, 0, 8, L::kTensorRecordBytes,
+      std::move(state.bytes));
+
+  ByteWriter constMap, constData;
+  for (const ConstantSegment &segment : program.constants) {
+    constData.padTo(L::kDataAlignment);
+    constMap.u64(segment.dram_addr);
+    constMap.u64(constData.bytes.size());
+    constMap.u64(segment.bytes.size());
+    constData.raw(segment.bytes);
+  }
+  add(L::kConstMapSection, ELF::SHT_PROGBITS, 0, 8, L::kConstRecordBytes,
+      std::move(constMap.bytes));
+  add(L::kConstDataSection, ELF::SHT_PROGBITS, ELF::SHF_ALLOC,
+      L::kDataAlignment, 0, std::move(constData.bytes));
+  add(L::kStringSection, ELF::SHT_STRTAB, 0, 1, 0, std::move(strings.data));
+  return sections;
+}
+
+Expected<std::vector<uint8_t>> npurt::writeBinary(const Program &program) {
+  if (Error err = validateProgram(program))
+    return std::move(err);
+  std::vector<Section> sections = buildSections(program);
+
+  // The section-name table names every section, itself included.
+  StringTable names;
+  std::vector<uint32_t> nameOffsets;
+  for (const Section &section : sections)
+    nameOffsets.push_back(names.add(section.name));
+  uint32_t shstrtabName = names.add(L::kSectionNameSection);
+  sections.push_back({L::kSectionNameSection, ELF::SHT_STRTAB, 0, 1, 0,
+                      std::move(names.data)});
+  nameOffsets.push_back(shstrtabName);
+
+  ByteWriter out;
+  out.bytes.resize(sizeof(ELF::Elf64_Ehdr), 0);
+  std::vector<ELF::Elf64_Shdr> headers(sections.size() + 1);
+  std::memset(headers.data(), 0, headers.size() * sizeof(ELF::Elf64_Shdr));
+  for (size_t i = 0; i < sections.size(); ++i) {
+    const Section &section = sections[i];
+    out.padTo(section.alignment);
+    ELF::Elf64_Shdr &header = headers[i + 1];
+    header.sh_name = nameOffsets[i];
+    header.sh_type = section.type;
+    header.sh_flags = section.flags;
+    header.sh_offset = out.bytes.size();
+    header.sh_size = section.data.size();
+    header.sh_addralign = section.alignment;
+    header.sh_entsize = section.entsize;
+    out.raw(section.data);
+  }
+  out.padTo(8);
+
+  ELF::Elf64_Ehdr ehdr;
+  std::memset(&ehdr, 0, sizeof(ehdr));
+  std::memcpy(ehdr.e_ident, ELF::ElfMagic, 4);
+  ehdr.e_ident[ELF::EI_CLASS] = ELF::ELFCLASS64;
+  ehdr.e_ident[ELF::EI_DATA] = ELF::ELFDATA2LSB;
+  ehdr.e_ident[ELF::EI_VERSION] = ELF::EV_CURRENT;
+  ehdr.e_ident[ELF::EI_OSABI] = ELF::ELFOSABI_STANDALONE;
+  ehdr.e_type = ELF::ET_EXEC;
+  ehdr.e_machine = kElfMachine;
+  ehdr.e_version = ELF::EV_CURRENT;
+  ehdr.e_shoff = out.bytes.size();
+  ehdr.e_flags = kBinaryVersion;
+  ehdr.e_ehsize = sizeof(ELF::Elf64_Ehdr);
+  ehdr.e_phentsize = sizeof(ELF::Elf64_Phdr);
+  ehdr.e_shentsize = sizeof(ELF::Elf64_Shdr);
+  ehdr.e_shnum = headers.size();
+  ehdr.e_shstrndx = headers.size() - 1;
+  std::memcpy(out.bytes.data(), &ehdr, sizeof(ehdr));
+  out.raw(ArrayRef(reinterpret_cast<const uint8_t *>(headers.data()),
+                   headers.size() * sizeof(ELF::Elf64_Shdr)));
+  return std::move(out.bytes);
+}
+
+Error npurt::writeBinaryFile(const Program &program, StringRef path) {
+  Expected<std::vector<uint8_t>> bytes = writeBinary(program);
+  if (!bytes)
+    return bytes.takeError();
+  std::error_code ec;
+  raw_fd_ostream os(path, ec, sys::fs::OF_None);
+  if (ec)
+    return createStringError(ec, "cannot open '" + path + "': " + ec.message());
+  os.write(reinterpret_cast<const char *>(bytes->data()), bytes->size());
+  os.close();
+  if (os.has_error()) {
+    std::error_code writeError = os.error();
+    os.clear_error();
+    return createStringError(writeError, "cannot write '" + path +
+                                             "': " + writeError.message());
+  }
+  return Error::success();
+}
