@@ -86,6 +86,36 @@ TEST(Target, JsonRoundTrip) {
   EXPECT_NE(toJSON(base()).find("\n  \"mxu_rows\": 128,\n"), std::string::npos);
 }
 
+/// Parses a JSON file under targets/.
+Expected<Target> targetFile(llvm::StringRef name, std::string *text = nullptr) {
+  std::string path = std::string(NPU_SOURCE_DIR) + "/targets/" + name.str();
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return llvm::createStringError(buffer.getError(), "cannot read " + path);
+  if (text)
+    *text = (*buffer)->getBuffer().str();
+  return parseTargetJSON((*buffer)->getBuffer());
+}
+
+TEST(Target, CheckedInFiles) {
+  // The preset files are the canonical JSON of the presets.
+  for (llvm::StringRef preset : presetNames()) {
+    std::string text;
+    Expected<Target> t = targetFile(preset.str() + ".json", &text);
+    ASSERT_TRUE(!!t) << errorOf(std::move(t));
+    EXPECT_EQ(*t, llvm::cantFail(Target::preset(preset)));
+    EXPECT_EQ(toJSON(*t), text);
+  }
+  Expected<Target> dual = targetFile("npu-base-2core.json");
+  ASSERT_TRUE(!!dual) << errorOf(std::move(dual));
+  EXPECT_EQ(dual->cores, 2u);
+  EXPECT_EQ(dual->mxu_rows, 128u);
+  Expected<Target> edge = targetFile("npu-edge.json");
+  ASSERT_TRUE(!!edge) << errorOf(std::move(edge));
+  EXPECT_EQ(edge->mxu_rows, 64u);
+  EXPECT_EQ(edge->mxu_rate_int8, 4.0);
+}
+
 TEST(Target, JsonPresetAndOverrides) {
   Target t = llvm::cantFail(parseTargetJSON(
       R"({"preset": "npu-tiny", "name": "mine", "cores": 2,
