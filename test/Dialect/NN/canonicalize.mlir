@@ -1,0 +1,213 @@
+// RUN: npu-opt %s -canonicalize -split-input-file | FileCheck %s
+
+// CHECK-LABEL: func @reshape_chain
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>)
+// CHECK-NEXT: %[[R:.*]] = nn.reshape %[[X]] {shape = array<i64: 4, 6>} : (tensor<2x3x4xf32>) -> tensor<4x6xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @reshape_chain(%x: tensor<2x3x4xf32>) -> tensor<4x6xf32> {
+  %0 = nn.reshape %x {shape = array<i64: 6, 4>} : (tensor<2x3x4xf32>) -> tensor<6x4xf32>
+  %1 = nn.flatten %0 {axis = 0 : i64} : (tensor<6x4xf32>) -> tensor<1x24xf32>
+  %2 = nn.reshape %1 {shape = array<i64: 4, 6>} : (tensor<1x24xf32>) -> tensor<4x6xf32>
+  return %2 : tensor<4x6xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @reshape_roundtrip
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @reshape_roundtrip(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = nn.reshape %x {shape = array<i64: 6>} : (tensor<2x3xf32>) -> tensor<6xf32>
+  %1 = nn.reshape %0 {shape = array<i64: 2, 3>} : (tensor<6xf32>) -> tensor<2x3xf32>
+  return %1 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @transpose_chain
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>)
+// CHECK-NEXT: %[[T:.*]] = nn.transpose %[[X]] {perm = array<i64: 2, 1, 0>} : (tensor<2x3x4xf32>) -> tensor<4x3x2xf32>
+// CHECK-NEXT: return %[[T]]
+func.func @transpose_chain(%x: tensor<2x3x4xf32>) -> tensor<4x3x2xf32> {
+  %0 = nn.transpose %x {perm = array<i64: 1, 2, 0>} : (tensor<2x3x4xf32>) -> tensor<3x4x2xf32>
+  %1 = nn.transpose %0 {perm = array<i64: 1, 0, 2>} : (tensor<3x4x2xf32>) -> tensor<4x3x2xf32>
+  return %1 : tensor<4x3x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @transpose_inverse
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @transpose_inverse(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  %0 = nn.transpose %x {perm = array<i64: 1, 2, 0>} : (tensor<2x3x4xf32>) -> tensor<3x4x2xf32>
+  %1 = nn.transpose %0 {perm = array<i64: 2, 0, 1>} : (tensor<3x4x2xf32>) -> tensor<2x3x4xf32>
+  return %1 : tensor<2x3x4xf32>
+}
+
+// -----
+
+// Identity ops fold to their input.
+// CHECK-LABEL: func @identities
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+// CHECK-NEXT: return %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]]
+func.func @identities(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
+  %zero = nn.constant dense<0.0> : tensor<3xf32>
+  %one = nn.constant dense<1.0> : tensor<2x3xf32>
+  %0 = nn.transpose %x {perm = array<i64: 0, 1>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %1 = nn.reshape %x {shape = array<i64: 2, 3>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %2 = nn.flatten %x : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %3 = nn.expand %x {shape = array<i64: 1, 3>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %4 = nn.slice %x {starts = array<i64: 0>, ends = array<i64: 3>, axes = array<i64: 1>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %5 = nn.pad %x {pads = array<i64: 0, 0, 0, 0>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %6 = nn.cast %x : tensor<2x3xf32> to tensor<2x3xf32>
+  %7 = nn.add %x, %zero : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %8 = nn.mul %x, %one : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %9 = nn.concat %x {axis = 0 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %10 = nn.clip %x : tensor<2x3xf32>
+  %11 = nn.neg %x : tensor<2x3xf32>
+  %12 = nn.neg %11 : tensor<2x3xf32>
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %12 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+}
+
+// -----
+
+// Not identities: a reversing slice keeps its shape, adding a zero that
+// broadcasts x changes the shape.
+// CHECK-LABEL: func @not_identities
+// CHECK: nn.slice
+// CHECK: nn.add
+func.func @not_identities(%x: tensor<2x3xf32>, %y: tensor<3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
+  %zero = nn.constant dense<0.0> : tensor<2x3xf32>
+  %0 = nn.slice %x {starts = array<i64: 2>, ends = array<i64: -1>, axes = array<i64: 1>, steps = array<i64: -1>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %1 = nn.add %y, %zero : (tensor<3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0, %1 : tensor<2x3xf32>, tensor<2x3xf32>
+}
+
+// -----
+
+// Shape arithmetic as the ONNX importer leaves it (Shape -> Gather -> Mul ->
+// Concat -> Cast) folds to one constant.
+// CHECK-LABEL: func @shape_arith
+// CHECK-NEXT: %[[C:.*]] = nn.constant dense<[2, 12, 1]> : tensor<3xi64>
+// CHECK-NEXT: return %[[C]]
+func.func @shape_arith() -> tensor<3xi64> {
+  %shape = nn.constant dense<[2, 3, 4]> : tensor<3xi64>
+  %idx = nn.constant dense<[1]> : tensor<1xi32>
+  %d0 = nn.slice %shape {starts = array<i64: 0>, ends = array<i64: 1>} : (tensor<3xi64>) -> tensor<1xi64>
+  %d1 = nn.gather %shape, %idx : (tensor<3xi64>, tensor<1xi32>) -> tensor<1xi64>
+  %last = nn.constant dense<-1> : tensor<1xi32>
+  %d2 = nn.gather %shape, %last : (tensor<3xi64>, tensor<1xi32>) -> tensor<1xi64>
+  %prod = nn.mul %d1, %d2 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %one = nn.constant dense<1.0> : tensor<1xf32>
+  %onei = nn.cast %one : tensor<1xf32> to tensor<1xi64>
+  %r = nn.concat %d0, %prod, %onei {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<3xi64>
+  return %r : tensor<3xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func @elementwise_consts
+// CHECK-DAG: nn.constant dense<{{\[}}[11, 22, 33], [14, 25, 36]]> : tensor<2x3xi32>
+// CHECK-DAG: nn.constant dense<{{\[}}[-9, -18, -27], [-6, -15, -24]]> : tensor<2x3xi32>
+// CHECK-DAG: nn.constant dense<[2, -2]> : tensor<2xi32>
+// CHECK-DAG: nn.constant dense<[2.500000e+00, 4.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: nn.constant dense<[0.000000e+00, 3.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: nn.constant dense<[1, 3]> : tensor<2xi32>
+// CHECK-DAG: nn.constant dense<[9.000000e+00, 1.600000e+01]> : tensor<2xf32>
+// CHECK-NOT: nn.add
+// CHECK-NOT: nn.sub
+// CHECK-NOT: nn.div
+// CHECK-NOT: nn.relu
+// CHECK-NOT: nn.abs
+// CHECK-NOT: nn.pow
+func.func @elementwise_consts() -> (tensor<2x3xi32>, tensor<2x3xi32>, tensor<2xi32>, tensor<2xf32>, tensor<2xf32>, tensor<2xi32>, tensor<2xf32>) {
+  %a = nn.constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi32>
+  %b = nn.constant dense<[10, 20, 30]> : tensor<3xi32>
+  %0 = nn.add %a, %b : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+  %1 = nn.sub %a, %b : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+  %n = nn.constant dense<[7, -7]> : tensor<2xi32>
+  %d = nn.constant dense<3> : tensor<2xi32>
+  %2 = nn.div %n, %d : (tensor<2xi32>, tensor<2xi32>) -> tensor<2xi32>
+  %f = nn.constant dense<[5.0, 8.0]> : tensor<2xf32>
+  %g = nn.constant dense<2.0> : tensor<2xf32>
+  %3 = nn.div %f, %g : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %h = nn.constant dense<[-1.0, 3.0]> : tensor<2xf32>
+  %4 = nn.relu %h : tensor<2xf32>
+  %i = nn.constant dense<[-1, 3]> : tensor<2xi32>
+  %5 = nn.abs %i : tensor<2xi32>
+  %k = nn.constant dense<[3.0, 4.0]> : tensor<2xf32>
+  %6 = nn.pow %k, %g : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return %0, %1, %2, %3, %4, %5, %6 : tensor<2x3xi32>, tensor<2x3xi32>, tensor<2xi32>, tensor<2xf32>, tensor<2xf32>, tensor<2xi32>, tensor<2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @data_movement_consts
+// CHECK-DAG: nn.constant dense<{{\[}}[1, 4], [2, 5], [3, 6]]> : tensor<3x2xi64>
+// CHECK-DAG: nn.constant dense<[6, 5, 4, 3, 2, 1]> : tensor<6xi64>
+// CHECK-DAG: nn.constant dense<{{\[}}[3, 2, 1], [6, 5, 4]]> : tensor<2x3xi64>
+// CHECK-DAG: nn.constant dense<{{\[}}[1, 2, 3], [1, 2, 3]]> : tensor<2x3xi64>
+// CHECK-DAG: nn.constant dense<[true, false, true]> : tensor<3xi1>
+func.func @data_movement_consts() -> (tensor<3x2xi64>, tensor<6xi64>, tensor<2x3xi64>, tensor<2x3xi64>, tensor<3xi1>) {
+  %a = nn.constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi64>
+  %0 = nn.transpose %a {perm = array<i64: 1, 0>} : (tensor<2x3xi64>) -> tensor<3x2xi64>
+  %flat = nn.reshape %a {shape = array<i64: 6>} : (tensor<2x3xi64>) -> tensor<6xi64>
+  %1 = nn.slice %flat {starts = array<i64: 5>, ends = array<i64: -1>, steps = array<i64: -1>} : (tensor<6xi64>) -> tensor<6xi64>
+  %2 = nn.slice %a {starts = array<i64: 2>, ends = array<i64: -1>, axes = array<i64: 1>, steps = array<i64: -1>} : (tensor<2x3xi64>) -> tensor<2x3xi64>
+  %row = nn.constant dense<[1, 2, 3]> : tensor<3xi64>
+  %3 = nn.expand %row {shape = array<i64: 2, 1>} : (tensor<3xi64>) -> tensor<2x3xi64>
+  %f = nn.constant dense<[0.5, 0.0, -2.0]> : tensor<3xf32>
+  %4 = nn.cast %f : tensor<3xf32> to tensor<3xi1>
+  return %0, %1, %2, %3, %4 : tensor<3x2xi64>, tensor<6xi64>, tensor<2x3xi64>, tensor<2x3xi64>, tensor<3xi1>
+}
+
+// -----
+
+// Folding never expands dense_resource blobs, refuses division by zero, and
+// leaves results above 1024 elements alone.
+// CHECK-LABEL: func @no_fold
+// CHECK: nn.transpose
+// CHECK: nn.div
+// CHECK: nn.add
+func.func @no_fold() -> (tensor<2x2xf32>, tensor<1xi32>, tensor<2048xf32>) {
+  %w = nn.constant dense_resource<blob> : tensor<2x2xf32>
+  %0 = nn.transpose %w {perm = array<i64: 1, 0>} : (tensor<2x2xf32>) -> tensor<2x2xf32>
+  %n = nn.constant dense<1> : tensor<1xi32>
+  %z = nn.constant dense<0> : tensor<1xi32>
+  %1 = nn.div %n, %z : (tensor<1xi32>, tensor<1xi32>) -> tensor<1xi32>
+  %big = nn.constant dense<1.0> : tensor<2048xf32>
+  %2 = nn.add %big, %big : (tensor<2048xf32>, tensor<2048xf32>) -> tensor<2048xf32>
+  return %0, %1, %2 : tensor<2x2xf32>, tensor<1xi32>, tensor<2048xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      blob: "0x040000000000803F0000803F0000803F0000803F"
+    }
+  }
+#-}
+
+// -----
+
+// CHECK-LABEL: func @where_splat
+// CHECK-SAME: (%[[X:.*]]: tensor<3xf32>, %[[Y:.*]]: tensor<3xf32>)
+// CHECK-NEXT: return %[[Y]]
+func.func @where_splat(%x: tensor<3xf32>, %y: tensor<3xf32>) -> tensor<3xf32> {
+  %c = nn.constant dense<false> : tensor<3xi1>
+  %0 = nn.where %c, %x, %y : (tensor<3xi1>, tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @idempotent
+// CHECK: %[[R:.*]] = nn.relu
+// CHECK-NOT: nn.relu
+// CHECK: return %[[R]]
+func.func @idempotent(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = nn.relu %x : tensor<3xf32>
+  %1 = nn.relu %0 : tensor<3xf32>
+  return %1 : tensor<3xf32>
+}
