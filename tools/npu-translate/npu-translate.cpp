@@ -6,9 +6,11 @@
 //===----------------------------------------------------------------------===//
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
 
+#include "npu/Import/ONNXImporter.h"
 #include "npu/InitAll.h"
 
 int main(int argc, char **argv) {
+  mlir::npu::registerONNXImportTranslation();
   return mlir::failed(
       mlir::mlirTranslateMain(argc, argv, "npu-mlir translation driver\n"));
 }

@@ -1,0 +1,1781 @@
+//===- ONNXImporter.cpp - ONNX ModelProto -> nn dialect -------------------===//
+//
+// The importer runs in four stages, each of which validates what the next one
+// relies on:
+//   1. parse the ModelProto (size-capped, protobuf byte limit raised);
+//   2. index the graph: opset, initializers, inputs, producers; reject
+//      duplicate producers, missing inputs and cycles (Kahn's algorithm, so
+//      no recursion on untrusted depth);
+//   3. check support statically: op types, attribute values, dtypes, input
+//      shape bindings. Every problem is collected and reported at once;
+//   4. walk the nodes in topological order, folding nodes whose inputs are
+//      known (shape subgraphs) and emitting nn ops for the rest. Problems that
+//      need shapes (non-constant Reshape targets, incompatible operands) are
+//      collected the same way; nodes depending on a failed node are skipped.
+//
+//===----------------------------------------------------------------------===//
+#include "npu/Import/ONNXImporter.h"
+
+#include "ONNXNodeUtils.h"
+#include "ONNXTensors.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
+#include "npu/Dialect/NN/IR/NN.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Path.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <google/protobuf/io/coded_stream.h>
+
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <map>
+
+using namespace mlir;
+using namespace mlir::npu;
+using namespace mlir::npu::onnx_import;
+
+/// protobuf's CodedInputStream addresses at most INT_MAX bytes; larger models
+/// must keep their weights in external data files.
+static constexpr int64_t kMaxModelBytes = std::numeric_limits<int>::max();
+/// Results larger than this are computed at run time when an nn op exists.
+static constexpr int64_t kPreferRuntimeElements = 1 << 16;
+static constexpr int64_t kFirstOpset = 7, kLastOpset = 17;
+
+llvm::Expected<InputShapeBinding>
+mlir::npu::parseInputShapeBinding(llvm::StringRef spec) {
+  auto error = [&](const llvm::Twine &why) {
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "invalid --input-shape '" + spec + "': " + why +
+            " (expected NAME=D0xD1x..., e.g. x=1x3x224x224)");
+  };
+  size_t eq = spec.rfind('=');
+  if (eq == llvm::StringRef::npos || eq == 0)
+    return error("missing 'NAME='");
+  InputShapeBinding binding;
+  binding.inputName = spec.take_front(eq).str();
+  llvm::StringRef dims = spec.drop_front(eq + 1);
+  if (dims.empty())
+    return binding;
+  llvm::SmallVector<llvm::StringRef> parts;
+  dims.split(parts, 'x');
+  if (int64_t(parts.size()) > kMaxRank)
+    return error("rank exceeds the maximum of " + llvm::Twine(kMaxRank));
+  for (llvm::StringRef part : parts) {
+    int64_t dim;
+    if (part.getAsInteger(10, dim) || dim < 0)
+      return error("'" + part + "' is not a non-negative integer");
+    binding.dims.push_back(dim);
+  }
+  if (!checkedNumElements(binding.dims))
+    return error("the element count overflows");
+  return binding;
+}
+
+namespace {
+
+/// What the importer knows about one ONNX value name.
+struct ValueInfo {
+  /// The SSA value once emitted (or materialized from `constant`).
+  Value value;
+  /// The value when known at import time.
+  std::optional<ConstTensor> constant;
+  /// Set when the producer failed; consumers are skipped silently.
+  bool poisoned = false;
+};
+
+/// Ops the importer evaluates only when their inputs are known.
+static bool isFoldOnlyOp(llvm::StringRef op) {
+  return llvm::is_contained(
+      {"Shape", "Size", "ConstantOfShape", "Range", "Equal", "Less",
+       "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or", "Xor",
+       "Mod", "Floor", "Ceil", "ReduceProd", "ReduceMin"},
+      op);
+}
+
+/// Ops with an nn lowering.
+static bool isRuntimeOp(llvm::StringRef op) {
+  return llvm::is_contained(
+      {"Conv", "ConvTranspose", "BatchNormalization", "MaxPool",
+       "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Gemm", "MatMul",
+       "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Relu",
+       "LeakyRelu", "Clip", "Sigmoid", "Tanh", "Erf", "Exp", "Log", "Sqrt",
+       "Neg", "Abs", "Reciprocal", "Softmax", "LogSoftmax",
+       "LayerNormalization", "ReduceSum", "ReduceMean", "ReduceMax",
+       "Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Concat",
+       "Split", "Slice", "Gather", "Where", "Expand", "Pad", "Cast",
+       "Constant", "Identity", "Dropout"},
+      op);
+}
+
+class ONNXGraphImporter {
+public:
+  ONNXGraphImporter(MLIRContext *context, const ONNXImportOptions &options,
+                    llvm::StringRef modelPath)
+      : context(context), options(options), modelPath(modelPath.str()),
+        builder(context),
+        fileLoc(FileLineColLoc::get(context, modelPath, 0, 0)) {}
+
+  OwningOpRef<ModuleOp> run(llvm::StringRef bytes);
+
+private:
+  //===--- stages --------------------------------------------------------===//
+  LogicalResult parseModel(llvm::StringRef bytes);
+  LogicalResult indexGraph();
+  void checkSupport();
+  void checkNodeAttributes(const onnx::NodeProto &node, size_t index);
+  void resolveInputTypes();
+  OwningOpRef<ModuleOp> buildModule();
+  void importNode(const onnx::NodeProto &node, size_t index);
+  LogicalResult emitReport();
+
+  //===--- helpers -------------------------------------------------------===//
+  std::string nodeLabel(const onnx::NodeProto &node, size_t index) const;
+  Location nodeLoc(const onnx::NodeProto &node, size_t index);
+  void addProblem(const llvm::Twine &text) { problems.push_back(text.str()); }
+  /// Records a problem of the node being imported and fails.
+  LogicalResult nodeError(const llvm::Twine &text) {
+    nodeProblem(text);
+    return failure();
+  }
+  void nodeProblem(const llvm::Twine &text) {
+    addProblem(currentLabel + ": " + text);
+  }
+
+  bool hasInput(const onnx::NodeProto &node, int index) const {
+    return index < node.input_size() && !node.input(index).empty();
+  }
+  ValueInfo *lookup(const onnx::NodeProto &node, int index);
+  std::optional<llvm::SmallVector<int64_t>> shapeOf(const onnx::NodeProto &node,
+                                                    int index);
+  const ConstTensor *constantOf(const onnx::NodeProto &node, int index) {
+    ValueInfo *info = lookup(node, index);
+    return info && info->constant ? &*info->constant : nullptr;
+  }
+  /// The SSA value of input `index`, materializing a constant if needed.
+  FailureOr<Value> operand(const onnx::NodeProto &node, int index);
+  /// Like operand() but null for an absent optional input.
+  FailureOr<Value> optionalOperand(const onnx::NodeProto &node, int index);
+  /// The integer contents of a constant input, for shape-like operands.
+  FailureOr<llvm::SmallVector<int64_t>>
+  constantInts(const onnx::NodeProto &node, int index, llvm::StringRef what);
+  /// Reads an optional constant scalar input into `value`.
+  LogicalResult optionalConstantScalar(const onnx::NodeProto &node, int index,
+                                       llvm::StringRef what,
+                                       std::optional<float> &value);
+  Value materialize(const ConstTensor &tensor, llvm::StringRef name,
+                    Location loc);
+
+  void setOutput(const onnx::NodeProto &node, int index, Value value) {
+    if (index < node.output_size() && !node.output(index).empty())
+      values[node.output(index)].value = value;
+  }
+  void setOutputConstant(const onnx::NodeProto &node, int index,
+                         ConstTensor tensor) {
+    if (index < node.output_size() && !node.output(index).empty())
+      values[node.output(index)].constant = std::move(tensor);
+  }
+  bool outputIsUsed(const onnx::NodeProto &node, int index) const {
+    return index < node.output_size() && !node.output(index).empty() &&
+           consumedNames.contains(node.output(index));
+  }
+
+  /// Creates an op whose builder takes explicit result types, then infers
+  /// them with the op's own shape function. Inference failures become
+  /// problems of the current node instead of report_fatal_error.
+  template <typename OpTy, typename... Args>
+  FailureOr<OpTy> createInferred(unsigned numResults, Args &&...args);
+  template <typename OpTy, typename... Args>
+  FailureOr<Value> createInferredValue(Args &&...args) {
+    auto op = createInferred<OpTy>(1, std::forward<Args>(args)...);
+    if (failed(op))
+      return failure();
+    return op->getOperation()->getResult(0);
+  }
+
+  //===--- per-op lowering -----------------------------------------------===//
+  LogicalResult importConvLike(const onnx::NodeProto &node, bool transposed);
+  LogicalResult importPool(const onnx::NodeProto &node);
+  LogicalResult importGemm(const onnx::NodeProto &node);
+  LogicalResult importBinary(const onnx::NodeProto &node);
+  LogicalResult importUnary(const onnx::NodeProto &node);
+  LogicalResult importClip(const onnx::NodeProto &node);
+  LogicalResult importSoftmax(const onnx::NodeProto &node);
+  LogicalResult importReduce(const onnx::NodeProto &node);
+  LogicalResult importReshapeLike(const onnx::NodeProto &node);
+  LogicalResult importSplit(const onnx::NodeProto &node);
+  LogicalResult importSlice(const onnx::NodeProto &node);
+  LogicalResult importPad(const onnx::NodeProto &node);
+  LogicalResult importRuntimeNode(const onnx::NodeProto &node);
+  /// Resolves kernel/stride/pad/dilation attributes of Conv and pooling,
+  /// including auto_pad, for the spatial dims of `inputShape`.
+  struct WindowAttrs {
+    llvm::SmallVector<int64_t> kernel, strides, pads, dilations,
+        outputPadding;
+  };
+  FailureOr<WindowAttrs> resolveWindow(const onnx::NodeProto &node,
+                                       llvm::ArrayRef<int64_t> inputShape,
+                                       std::optional<llvm::SmallVector<int64_t>>
+                                           kernelFromWeight,
+                                       bool transposed);
+
+  MLIRContext *context;
+  const ONNXImportOptions &options;
+  std::string modelPath;
+  OpBuilder builder;
+  Location fileLoc;
+
+  std::shared_ptr<onnx::ModelProto> model;
+  int64_t opset = 0;
+  std::vector<std::shared_ptr<const void>> externalBuffers;
+
+  /// Every value name known so far.
+  llvm::StringMap<ValueInfo> values;
+  /// Names read by some node or graph output.
+  llvm::StringSet<> consumedNames;
+  /// Node indices in a valid evaluation order.
+  std::vector<size_t> topoOrder;
+  /// Graph inputs that are not initializers, with their resolved types.
+  std::vector<std::pair<std::string, RankedTensorType>> graphInputs;
+
+  std::vector<std::string> problems;
+  /// Unsupported op types with the nodes that use them, for the report.
+  std::map<std::string, std::vector<std::string>> unsupportedOps;
+
+  /// The node being imported (for messages and locations).
+  std::string currentLabel;
+  Location currentLoc = UnknownLoc::get(context);
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Stage 1: parsing
+//===----------------------------------------------------------------------===//
+
+LogicalResult ONNXGraphImporter::parseModel(llvm::StringRef bytes) {
+  if (int64_t(bytes.size()) > kMaxModelBytes)
+    return emitError(fileLoc)
+           << "model file is " << bytes.size()
+           << " bytes; files over 2 GiB must keep weights in external data";
+  model = std::make_shared<onnx::ModelProto>();
+  google::protobuf::io::CodedInputStream stream(
+      reinterpret_cast<const uint8_t *>(bytes.data()), int(bytes.size()));
+  stream.SetTotalBytesLimit(int(kMaxModelBytes));
+  if (!model->ParseFromCodedStream(&stream) ||
+      !stream.ConsumedEntireMessage())
+    return emitError(fileLoc)
+           << "cannot parse '" << modelPath
+           << "' as an ONNX model: not a protobuf ModelProto, or truncated";
+  if (!model->has_graph())
+    return emitError(fileLoc) << "the ONNX model has no graph";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Stage 2: graph indexing and validation
+//===----------------------------------------------------------------------===//
+
+std::string ONNXGraphImporter::nodeLabel(const onnx::NodeProto &node,
+                                         size_t index) const {
+  if (!node.name().empty())
+    return "node '" + node.name() + "' (" + node.op_type() + ")";
+  return "node #" + std::to_string(index) + " (" + node.op_type() + ")";
+}
+
+Location ONNXGraphImporter::nodeLoc(const onnx::NodeProto &node,
+                                    size_t index) {
+  std::string name = node.name().empty()
+                         ? node.op_type() + "_" + std::to_string(index)
+                         : node.name();
+  return NameLoc::get(StringAttr::get(context, name));
+}
+
+LogicalResult ONNXGraphImporter::indexGraph() {
+  const onnx::GraphProto &graph = model->graph();
+  for (const auto &entry : model->opset_import())
+    if (entry.domain().empty() || entry.domain() == "ai.onnx")
+      opset = entry.version();
+  if (opset == 0)
+    return emitError(fileLoc)
+           << "the model imports no default-domain ('ai.onnx') opset";
+
+  // Producers: initializers, graph inputs and node outputs; each name once.
+  llvm::StringMap<std::string> producer;
+  for (const auto &init : graph.initializer()) {
+    if (init.name().empty())
+      return emitError(fileLoc) << "an initializer has no name";
+    if (!producer.try_emplace(init.name(), "initializer").second)
+      return emitError(fileLoc)
+             << "initializer '" << init.name() << "' is defined twice";
+  }
+  for (const auto &input : graph.input()) {
+    if (input.name().empty())
+      return emitError(fileLoc) << "a graph input has no name";
+    auto [it, inserted] = producer.try_emplace(input.name(), "graph input");
+    if (!inserted && it->second != "initializer")
+      return emitError(fileLoc)
+             << "graph input '" << input.name() << "' is declared twice";
+  }
+  llvm::StringMap<size_t> producerNode;
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    for (const std::string &output : node.output()) {
+      if (output.empty())
+        continue;
+      auto [it, inserted] = producer.try_emplace(output, nodeLabel(node, index));
+      if (!inserted)
+        return emitError(fileLoc)
+               << "value '" << output << "' is produced by both "
+               << it->second << " and " << nodeLabel(node, index);
+      producerNode[output] = index;
+    }
+  }
+
+  // Kahn's algorithm over node -> node edges.
+  size_t numNodes = graph.node_size();
+  std::vector<size_t> pendingInputs(numNodes, 0);
+  std::vector<std::vector<size_t>> consumers(numNodes);
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    if (node.op_type().empty())
+      return emitError(fileLoc) << nodeLabel(node, index) << " has no op_type";
+    for (const std::string &input : node.input()) {
+      if (input.empty())
+        continue;
+      consumedNames.insert(input);
+      if (!producer.count(input))
+        return emitError(fileLoc)
+               << nodeLabel(node, index) << ": input '" << input
+               << "' is not a graph input, an initializer or the output of "
+                  "any node";
+      auto it = producerNode.find(input);
+      if (it != producerNode.end()) {
+        ++pendingInputs[index];
+        consumers[it->second].push_back(index);
+      }
+    }
+  }
+  for (const auto &output : graph.output()) {
+    consumedNames.insert(output.name());
+    if (!producer.count(output.name()))
+      return emitError(fileLoc) << "graph output '" << output.name()
+                                << "' is not produced by the graph";
+  }
+  if (graph.output_size() == 0)
+    return emitError(fileLoc) << "the graph has no outputs";
+
+  std::deque<size_t> ready;
+  for (size_t i = 0; i < numNodes; ++i)
+    if (pendingInputs[i] == 0)
+      ready.push_back(i);
+  while (!ready.empty()) {
+    size_t index = ready.front();
+    ready.pop_front();
+    topoOrder.push_back(index);
+    for (size_t consumer : consumers[index])
+      if (--pendingInputs[consumer] == 0)
+        ready.push_back(consumer);
+  }
+  if (topoOrder.size() != numNodes) {
+    for (size_t i = 0; i < numNodes; ++i)
+      if (pendingInputs[i] != 0)
+        return emitError(fileLoc)
+               << "the graph has a cycle: "
+               << nodeLabel(graph.node(int(i)), i)
+               << " depends (directly or not) on its own output";
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Stage 3: static support check
+//===----------------------------------------------------------------------===//
+
+static bool isAllowedAutoPad(llvm::StringRef value) {
+  return value == "NOTSET" || value == "SAME_UPPER" || value == "SAME_LOWER" ||
+         value == "VALID";
+}
+
+void ONNXGraphImporter::checkNodeAttributes(const onnx::NodeProto &node,
+                                            size_t index) {
+  llvm::StringRef op = node.op_type();
+  std::string label = nodeLabel(node, index);
+  auto badAttr = [&](llvm::StringRef name, const llvm::Twine &value,
+                     llvm::StringRef expected) {
+    addProblem(label + ": attribute " + name + "=" + value +
+               " is not supported (" + expected + ")");
+  };
+  if (op == "Conv" || op == "ConvTranspose" || op == "MaxPool" ||
+      op == "AveragePool") {
+    std::string autoPad = getStringAttr(node, "auto_pad", "NOTSET");
+    if (!isAllowedAutoPad(autoPad))
+      badAttr("auto_pad", "'" + autoPad + "'",
+              "expected NOTSET, SAME_UPPER, SAME_LOWER or VALID");
+  }
+  if (op == "MaxPool") {
+    if (int64_t order = getIntAttr(node, "storage_order", 0))
+      badAttr("storage_order", llvm::Twine(order), "only 0");
+    if (outputIsUsed(node, 1))
+      addProblem(label + ": the Indices output is not supported");
+  }
+  if (op == "BatchNormalization") {
+    if (int64_t mode = getIntAttr(node, "training_mode", 0))
+      badAttr("training_mode", llvm::Twine(mode), "only inference, 0");
+    if (opset < 9)
+      if (int64_t spatial = getIntAttr(node, "spatial", 1); spatial != 1)
+        badAttr("spatial", llvm::Twine(spatial), "only 1");
+    for (int i = 1; i < node.output_size(); ++i)
+      if (outputIsUsed(node, i))
+        addProblem(label + ": training outputs (running mean/var) are not "
+                           "supported");
+  }
+  if (op == "LayerNormalization")
+    for (int i = 1; i < node.output_size(); ++i)
+      if (outputIsUsed(node, i))
+        addProblem(label + ": the Mean/InvStdDev outputs are not supported");
+  if (op == "Dropout" && outputIsUsed(node, 1))
+    addProblem(label + ": the mask output is not supported");
+  if (op == "Pad") {
+    std::string mode = getStringAttr(node, "mode", "constant");
+    if (mode != "constant" && mode != "reflect" && mode != "edge")
+      badAttr("mode", "'" + mode + "'", "expected constant, reflect or edge");
+  }
+  if (op == "Cast") {
+    int64_t to = getIntAttr(node, "to", 0);
+    if (!dtypeFromONNX(int(to)))
+      addProblem(label + ": dtype " + onnxDTypeName(int(to)) +
+                 " (Cast 'to') is not supported");
+  }
+  if (op == "Constant" || op == "ConstantOfShape") {
+    for (const auto &attr : node.attribute()) {
+      llvm::StringRef name = attr.name();
+      if (name == "value") {
+        if (!dtypeFromONNX(attr.t().data_type()))
+          addProblem(label + ": dtype " + onnxDTypeName(attr.t().data_type()) +
+                     " of attribute 'value' is not supported");
+      } else if (op == "Constant" && name != "value_float" &&
+                 name != "value_floats" && name != "value_int" &&
+                 name != "value_ints") {
+        addProblem(label + ": attribute '" + name + "' is not supported");
+      }
+    }
+    if (op == "Constant" && node.attribute_size() != 1)
+      addProblem(label + ": a Constant needs exactly one value attribute");
+  }
+  if (op == "Softmax" || op == "LogSoftmax" || op == "Gemm" ||
+      op == "LeakyRelu")
+    return;
+}
+
+void ONNXGraphImporter::resolveInputTypes() {
+  const onnx::GraphProto &graph = model->graph();
+  llvm::StringSet<> initializerNames;
+  for (const auto &init : graph.initializer())
+    initializerNames.insert(init.name());
+  llvm::StringMap<const InputShapeBinding *> bindings;
+  for (const InputShapeBinding &binding : options.inputShapes)
+    bindings[binding.inputName] = &binding;
+  llvm::StringSet<> usedBindings;
+
+  for (const auto &input : graph.input()) {
+    if (initializerNames.contains(input.name()))
+      continue;
+    std::string label = "graph input '" + input.name() + "'";
+    if (!input.type().has_tensor_type()) {
+      addProblem(label + ": only tensor inputs are supported");
+      continue;
+    }
+    const auto &tensorType = input.type().tensor_type();
+    std::optional<DType> dtype = dtypeFromONNX(tensorType.elem_type());
+    if (!dtype) {
+      addProblem(label + ": dtype " + onnxDTypeName(tensorType.elem_type()) +
+                 " is not supported");
+      continue;
+    }
+    const InputShapeBinding *binding = nullptr;
+    if (auto it = bindings.find(input.name()); it != bindings.end()) {
+      binding = it->second;
+      usedBindings.insert(input.name());
+    }
+    llvm::SmallVector<int64_t> dims;
+    bool ok = true;
+    if (!tensorType.has_shape()) {
+      if (!binding) {
+        addProblem(label + " has no declared shape; bind it with "
+                           "--input-shape " +
+                   input.name() + "=D0xD1x...");
+        continue;
+      }
+      dims = binding->dims;
+    } else {
+      const auto &shape = tensorType.shape();
+      if (shape.dim_size() > kMaxRank) {
+        addProblem(label + ": rank " + llvm::Twine(shape.dim_size()) +
+                   " exceeds the maximum of " + llvm::Twine(kMaxRank));
+        continue;
+      }
+      if (binding && int64_t(binding->dims.size()) != shape.dim_size()) {
+        addProblem("--input-shape for '" + input.name() + "' has rank " +
+                   llvm::Twine(binding->dims.size()) +
+                   " but the model declares rank " +
+                   llvm::Twine(shape.dim_size()));
+        continue;
+      }
+      for (auto [d, dim] : llvm::enumerate(shape.dim())) {
+        bool isStatic = dim.has_dim_value();
+        if (isStatic && dim.dim_value() < 0) {
+          addProblem(label + ": dimension " + llvm::Twine(d) + " is " +
+                     llvm::Twine(dim.dim_value()) +
+                     "; dims must be non-negative");
+          ok = false;
+          break;
+        }
+        if (binding) {
+          if (isStatic && dim.dim_value() != binding->dims[d]) {
+            addProblem("--input-shape for '" + input.name() +
+                       "' sets dimension " + llvm::Twine(d) + " to " +
+                       llvm::Twine(binding->dims[d]) +
+                       " but the model declares " +
+                       llvm::Twine(dim.dim_value()));
+            ok = false;
+            break;
+          }
+          dims.push_back(binding->dims[d]);
+          continue;
+        }
+        if (!isStatic) {
+          std::string param =
+              dim.has_dim_param() ? " ('" + dim.dim_param() + "')" : "";
+          addProblem("input '" + input.name() + "' has dynamic dimension " +
+                     llvm::Twine(d) + param + "; bind it with --input-shape " +
+                     input.name() + "=...");
+          ok = false;
+          break;
+        }
+        dims.push_back(dim.dim_value());
+      }
+    }
+    if (!ok)
+      continue;
+    if (!checkedNumElements(dims)) {
+      addProblem(label + ": the element count overflows");
+      continue;
+    }
+    graphInputs.emplace_back(
+        input.name(),
+        RankedTensorType::get(dims, dtypeToMLIR(*dtype, context)));
+  }
+  for (const InputShapeBinding &binding : options.inputShapes)
+    if (!usedBindings.contains(binding.inputName)) {
+      std::string names;
+      for (const auto &[name, type] : graphInputs)
+        names += (names.empty() ? "" : ", ") + name;
+      addProblem("--input-shape names '" + binding.inputName +
+                 "', which is not a graph input (inputs: " + names + ")");
+    }
+}
+
+void ONNXGraphImporter::checkSupport() {
+  if (opset < kFirstOpset || opset > kLastOpset)
+    addProblem("opset " + llvm::Twine(opset) + " is not supported (" +
+               llvm::Twine(kFirstOpset) + " to " + llvm::Twine(kLastOpset) +
+               ")");
+  const onnx::GraphProto &graph = model->graph();
+  for (const auto &init : graph.initializer())
+    if (!dtypeFromONNX(init.data_type()))
+      addProblem("initializer '" + init.name() + "': dtype " +
+                 onnxDTypeName(init.data_type()) + " is not supported");
+  resolveInputTypes();
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    std::string nodeName =
+        node.name().empty() ? "#" + std::to_string(index) : node.name();
+    if (!defaultDomain) {
+      unsupportedOps[node.domain() + "." + node.op_type()].push_back(nodeName);
+      continue;
+    }
+    if (!isRuntimeOp(node.op_type()) && !isFoldOnlyOp(node.op_type())) {
+      unsupportedOps[node.op_type()].push_back(nodeName);
+      continue;
+    }
+    checkNodeAttributes(node, index);
+  }
+}
+
+LogicalResult ONNXGraphImporter::emitReport() {
+  if (problems.empty() && unsupportedOps.empty())
+    return success();
+  std::string report;
+  llvm::raw_string_ostream os(report);
+  size_t count = problems.size() + unsupportedOps.size();
+  os << "cannot import '" << llvm::sys::path::filename(modelPath) << "': "
+     << count << (count == 1 ? " problem" : " problems");
+  for (const auto &[opType, nodes] : unsupportedOps) {
+    os << "\n  op type '" << opType << "' is not supported (used by "
+       << nodes.size() << (nodes.size() == 1 ? " node: " : " nodes: ");
+    constexpr size_t kMaxListed = 8;
+    for (auto [i, name] : llvm::enumerate(nodes)) {
+      if (i == kMaxListed) {
+        os << ", ...";
+        break;
+      }
+      os << (i ? ", " : "") << "'" << name << "'";
+    }
+    os << ")";
+  }
+  for (const std::string &problem : problems)
+    os << "\n  " << problem;
+  emitError(fileLoc) << report;
+  return failure();
+}
+
+//===----------------------------------------------------------------------===//
+// Stage 4: node import
+//===----------------------------------------------------------------------===//
+
+ValueInfo *ONNXGraphImporter::lookup(const onnx::NodeProto &node, int index) {
+  if (!hasInput(node, index))
+    return nullptr;
+  auto it = values.find(node.input(index));
+  return it == values.end() ? nullptr : &it->second;
+}
+
+std::optional<llvm::SmallVector<int64_t>>
+ONNXGraphImporter::shapeOf(const onnx::NodeProto &node, int index) {
+  ValueInfo *info = lookup(node, index);
+  if (!info)
+    return std::nullopt;
+  if (info->constant)
+    return llvm::SmallVector<int64_t>(info->constant->getShape());
+  if (auto type = dyn_cast<RankedTensorType>(info->value.getType()))
+    return llvm::SmallVector<int64_t>(type.getShape());
+  return std::nullopt;
+}
+
+/// Blob keys are printed in the IR; keep them readable identifiers.
+static std::string sanitizeBlobName(llvm::StringRef name) {
+  std::string key;
+  for (char c : name)
+    key.push_back(llvm::isAlnum(c) || c == '_' || c == '.' ? c : '_');
+  if (key.empty() || llvm::isDigit(key.front()))
+    key.insert(key.begin(), '_');
+  return key;
+}
+
+Value ONNXGraphImporter::materialize(const ConstTensor &tensor,
+                                     llvm::StringRef name, Location loc) {
+  RankedTensorType type = tensor.getType(context);
+  ElementsAttr attr;
+  if (tensor.getDType() == DType::Bool) {
+    llvm::SmallVector<bool> bits;
+    for (int64_t i = 0; i < tensor.getNumElements(); ++i)
+      bits.push_back(tensor.getInt(i) != 0);
+    attr = DenseElementsAttr::get(type, llvm::ArrayRef<bool>(bits));
+  } else if (tensor.getNumElements() <= options.inlineConstantLimit) {
+    attr = DenseElementsAttr::getFromRawBuffer(type, tensor.getBytes());
+  } else {
+    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        tensor.getBytes(), alignof(int64_t));
+    attr = DenseResourceElementsAttr::get(type, sanitizeBlobName(name),
+                                          std::move(blob));
+  }
+  return nn::ConstantOp::create(builder, loc, type, attr);
+}
+
+FailureOr<Value> ONNXGraphImporter::operand(const onnx::NodeProto &node,
+                                            int index) {
+  if (!hasInput(node, index))
+    return nodeError("input " + llvm::Twine(index) + " is required");
+  ValueInfo *info = lookup(node, index);
+  if (!info)
+    return nodeError("input '" + node.input(index) + "' has no value");
+  if (!info->value)
+    info->value = materialize(*info->constant, node.input(index),
+                              NameLoc::get(StringAttr::get(
+                                  context, node.input(index))));
+  return info->value;
+}
+
+FailureOr<Value>
+ONNXGraphImporter::optionalOperand(const onnx::NodeProto &node, int index) {
+  if (!hasInput(node, index))
+    return Value();
+  return operand(node, index);
+}
+
+FailureOr<llvm::SmallVector<int64_t>>
+ONNXGraphImporter::constantInts(const onnx::NodeProto &node, int index,
+                                llvm::StringRef what) {
+  const ConstTensor *tensor = constantOf(node, index);
+  if (!tensor)
+    return nodeError("input '" + what +
+                     "' must be a constant (or computable at import time)");
+  if (isFloatDType(tensor->getDType()) || tensor->getRank() > 1)
+    return nodeError("input '" + what + "' must be a 1-D integer tensor");
+  return tensor->toInts();
+}
+
+LogicalResult ONNXGraphImporter::optionalConstantScalar(
+    const onnx::NodeProto &node, int index, llvm::StringRef what,
+    std::optional<float> &value) {
+  value.reset();
+  if (!hasInput(node, index))
+    return success();
+  const ConstTensor *tensor = constantOf(node, index);
+  if (!tensor)
+    return nodeError("input '" + what + "' must be a constant");
+  if (tensor->getNumElements() != 1)
+    return nodeError("input '" + what + "' must hold one element");
+  value = float(tensor->getDouble(0));
+  return success();
+}
+
+template <typename OpTy, typename... Args>
+FailureOr<OpTy> ONNXGraphImporter::createInferred(unsigned numResults,
+                                                  Args &&...args) {
+  llvm::SmallVector<Type> placeholders(numResults, builder.getNoneType());
+  OpTy op;
+  if constexpr (std::is_same_v<OpTy, nn::SplitOp>)
+    op = OpTy::create(builder, currentLoc, TypeRange(placeholders),
+                      std::forward<Args>(args)...);
+  else
+    op = OpTy::create(builder, currentLoc, placeholders.front(),
+                      std::forward<Args>(args)...);
+  std::string message;
+  llvm::SmallVector<Type> inferred;
+  LogicalResult status = success();
+  {
+    ScopedDiagnosticHandler capture(context, [&](Diagnostic &diag) {
+      if (message.empty())
+        message = diag.str();
+      return success();
+    });
+    Operation *operation = op.getOperation();
+    status = OpTy::inferReturnTypes(
+        context, currentLoc, operation->getOperands(),
+        operation->getRawDictionaryAttrs(), operation->getPropertiesStorage(),
+        operation->getRegions(), inferred);
+    if (succeeded(status) && inferred.size() == operation->getNumResults()) {
+      for (auto [result, type] : llvm::zip(operation->getResults(), inferred))
+        result.setType(type);
+      if (failed(verify(operation)))
+        status = failure();
+    } else {
+      status = failure();
+    }
+  }
+  if (failed(status)) {
+    op->erase();
+    return nodeError(message.empty() ? "invalid operands or attributes"
+                                     : message);
+  }
+  return op;
+}
+
+FailureOr<ONNXGraphImporter::WindowAttrs> ONNXGraphImporter::resolveWindow(
+    const onnx::NodeProto &node, llvm::ArrayRef<int64_t> inputShape,
+    std::optional<llvm::SmallVector<int64_t>> kernelFromWeight,
+    bool transposed) {
+  if (inputShape.size() < 3)
+    return nodeError("input must have rank >= 3 ([N, C, spatial...])");
+  size_t spatial = inputShape.size() - 2;
+  WindowAttrs window;
+  auto readList = [&](llvm::StringRef name, int64_t fill, size_t size,
+                      llvm::SmallVector<int64_t> &out) -> LogicalResult {
+    if (auto values = getIntsAttr(node, name)) {
+      if (values->size() != size)
+        return nodeError("attribute '" + name + "' has " +
+                         llvm::Twine(values->size()) + " values, expected " +
+                         llvm::Twine(size));
+      out = *values;
+    } else {
+      out.assign(size, fill);
+    }
+    return success();
+  };
+  if (auto kernel = getIntsAttr(node, "kernel_shape"))
+    window.kernel = *kernel;
+  else if (kernelFromWeight)
+    window.kernel = *kernelFromWeight;
+  else
+    return nodeError("attribute 'kernel_shape' is required");
+  if (window.kernel.size() != spatial)
+    return nodeError("kernel_shape has " + llvm::Twine(window.kernel.size()) +
+                     " values for " + llvm::Twine(spatial) + " spatial dims");
+  if (failed(readList("strides", 1, spatial, window.strides)) ||
+      failed(readList("dilations", 1, spatial, window.dilations)) ||
+      failed(readList("pads", 0, 2 * spatial, window.pads)))
+    return failure();
+  if (transposed &&
+      failed(readList("output_padding", 0, spatial, window.outputPadding)))
+    return failure();
+  for (size_t i = 0; i < spatial; ++i)
+    if (window.kernel[i] <= 0 || window.strides[i] <= 0 ||
+        window.dilations[i] <= 0 || window.kernel[i] > (1 << 20) ||
+        window.strides[i] > (1 << 20) || window.dilations[i] > (1 << 20))
+      return nodeError("kernel_shape, strides and dilations must be positive "
+                       "(and at most 2^20)");
+  for (int64_t pad : window.pads)
+    if (pad < 0 || pad > (1 << 20))
+      return nodeError("pads must be non-negative (and at most 2^20)");
+
+  std::string autoPad = getStringAttr(node, "auto_pad", "NOTSET");
+  auto outputShapeAttr = getIntsAttr(node, "output_shape");
+  if (autoPad == "VALID")
+    window.pads.assign(2 * spatial, 0);
+  bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+  if (same || (transposed && outputShapeAttr)) {
+    if (transposed && outputShapeAttr && outputShapeAttr->size() != spatial)
+      return nodeError("output_shape has the wrong number of values");
+    for (size_t i = 0; i < spatial; ++i) {
+      int64_t in = inputShape[i + 2];
+      int64_t extent = (window.kernel[i] - 1) * window.dilations[i] + 1;
+      int64_t total;
+      if (transposed) {
+        int64_t out = outputShapeAttr ? (*outputShapeAttr)[i]
+                                      : in * window.strides[i];
+        total = window.strides[i] * (in - 1) + window.outputPadding[i] +
+                extent - out;
+      } else {
+        int64_t out = (in + window.strides[i] - 1) / window.strides[i];
+        total = std::max<int64_t>(0, (out - 1) * window.strides[i] + extent -
+                                         in);
+      }
+      if (total < 0)
+        return nodeError("output_shape is larger than the op can produce");
+      int64_t half = total / 2;
+      bool upper = autoPad != "SAME_LOWER";
+      window.pads[i] = upper ? half : total - half;
+      window.pads[i + spatial] = upper ? total - half : half;
+    }
+  }
+  return window;
+}
+
+LogicalResult ONNXGraphImporter::importConvLike(const onnx::NodeProto &node,
+                                                bool transposed) {
+  auto inputShape = shapeOf(node, 0);
+  auto weightShape = shapeOf(node, 1);
+  if (!inputShape || !weightShape || weightShape->size() < 3)
+    return nodeError("needs an input and a weight of rank >= 3");
+  auto window =
+      resolveWindow(node, *inputShape,
+                    llvm::SmallVector<int64_t>(llvm::drop_begin(*weightShape, 2)),
+                    transposed);
+  if (failed(window))
+    return failure();
+  FailureOr<Value> input = operand(node, 0), weight = operand(node, 1),
+                   bias = optionalOperand(node, 2);
+  if (failed(input) || failed(weight) || failed(bias))
+    return failure();
+  int64_t group = getIntAttr(node, "group", 1);
+  FailureOr<Value> result;
+  if (transposed)
+    result = createInferredValue<nn::ConvTransposeOp>(
+        *input, *weight, *bias, builder.getDenseI64ArrayAttr(window->kernel),
+        builder.getDenseI64ArrayAttr(window->strides),
+        builder.getDenseI64ArrayAttr(window->pads),
+        builder.getDenseI64ArrayAttr(window->dilations),
+        builder.getDenseI64ArrayAttr(window->outputPadding),
+        builder.getI64IntegerAttr(group));
+  else
+    result = createInferredValue<nn::ConvOp>(
+        *input, *weight, *bias, builder.getDenseI64ArrayAttr(window->kernel),
+        builder.getDenseI64ArrayAttr(window->strides),
+        builder.getDenseI64ArrayAttr(window->pads),
+        builder.getDenseI64ArrayAttr(window->dilations),
+        builder.getI64IntegerAttr(group));
+  if (failed(result))
+    return failure();
+  setOutput(node, 0, *result);
+  return success();
+}
+
+LogicalResult ONNXGraphImporter::importPool(const onnx::NodeProto &node) {
+  llvm::StringRef op = node.op_type();
+  FailureOr<Value> input = operand(node, 0);
+  auto inputShape = shapeOf(node, 0);
+  if (failed(input) || !inputShape)
+    return failure();
+  FailureOr<Value> result;
+  if (op == "GlobalAveragePool") {
+    result = createInferredValue<nn::GlobalAvgPoolOp>(*input);
+  } else if (op == "GlobalMaxPool") {
+    if (inputShape->size() < 3)
+      return nodeError("input must have rank >= 3");
+    llvm::SmallVector<int64_t> axes;
+    for (int64_t d = 2; d < int64_t(inputShape->size()); ++d)
+      axes.push_back(d);
+    result = createInferredValue<nn::ReduceMaxOp>(
+        *input, builder.getDenseI64ArrayAttr(axes), builder.getBoolAttr(true));
+  } else {
+    auto window = resolveWindow(node, *inputShape, std::nullopt, false);
+    if (failed(window))
+      return failure();
+    bool ceilMode = getIntAttr(node, "ceil_mode", 0) != 0;
+    if (op == "MaxPool")
+      result = createInferredValue<nn::MaxPoolOp>(
+          *input, builder.getDenseI64ArrayAttr(window->kernel),
+          builder.getDenseI64ArrayAttr(window->strides),
+          builder.getDenseI64ArrayAttr(window->pads),
+          builder.getDenseI64ArrayAttr(window->dilations),
+          builder.getBoolAttr(ceilMode));
+    else
+      result = createInferredValue<nn::AvgPoolOp>(
+          *input, builder.getDenseI64ArrayAttr(window->kernel),
+          builder.getDenseI64ArrayAttr(window->strides),
+          builder.getDenseI64ArrayAttr(window->pads),
+          builder.getDenseI64ArrayAttr(window->dilations),
+          builder.getBoolAttr(ceilMode),
+          builder.getBoolAttr(getIntAttr(node, "count_include_pad", 0) != 0));
+  }
+  if (failed(result))
+    return failure();
+  setOutput(node, 0, *result);
+  return success();
+}
+
+LogicalResult ONNXGraphImporter::importGemm(const onnx::NodeProto &node) {
+  FailureOr<Value> a = operand(node, 0), b = operand(node, 1),
+                   c = optionalOperand(node, 2);
+  if (failed(a) || failed(b) || failed(c))
+    return failure();
+  auto result = createInferredValue<nn::GemmOp>(
+      *a, *b, *c, builder.getF32FloatAttr(getFloatAttr(node, "alpha", 1.0f)),
+      builder.getF32FloatAttr(getFloatAttr(node, "beta", 1.0f)),
+      builder.getBoolAttr(getIntAttr(node, "transA", 0) != 0),
+      builder.getBoolAttr(getIntAttr(node, "transB", 0) != 0));
+  if (failed(result))
+    return failure();
+  setOutput(node, 0, *result);
+  return success();
+}
+
+LogicalResult ONNXGraphImporter::importBinary(const onnx::NodeProto &node) {
+  llvm::StringRef op = node.op_type();
+  if (node.input_size() == 0)
+    return nodeError("needs at least one input");
+  FailureOr<Value> accumulated = operand(node, 0);
+  if (failed(accumulated))
+    return failure();
+  // Max, Min and Sum are variadic in ONNX: chain them pairwise.
+  for (int i = 1; i < node.input_size(); ++i) {
+    FailureOr<Value> rhs = operand(node, i);
+    if (failed(rhs))
+      return failure();
+    Value lhs = *accumulated;
+    if (op == "Pow" && getElementTypeOrSelf(lhs.getType()) !=
+                           getElementTypeOrSelf(rhs->getType())) {
+      // nn.pow wants one element type; ONNX allows an exponent of another.
+      auto lhsType = cast<RankedTensorType>(lhs.getType());
+      auto rhsType = cast<RankedTensorType>(rhs->getType());
+      auto castOp = nn::CastOp::create(
+          builder, currentLoc, rhsType.clone(lhsType.getElementType()), *rhs);
+      rhs = castOp.getResult();
+    }
+    if (op == "Add" || op == "Sum")
+      accumulated = createInferredValue<nn::AddOp>(lhs, *rhs);
+    else if (op == "Sub")
+      accumulated = createInferredValue<nn::SubOp>(lhs, *rhs);
+    else if (op == "Mul")
+      accumulated = createInferredValue<nn::MulOp>(lhs, *rhs);
+    else if (op == "Div")
+      accumulated = createInferredValue<nn::DivOp>(lhs, *rhs);
+    else if (op == "Pow")
+      accumulated = createInferredValue<nn::PowOp>(lhs, *rhs);
+    else if (op == "Max")
+      accumulated = createInferredValue<nn::MaxOp>(lhs, *rhs);
+    else
+      accumulated = createInferredValue<nn::MinOp>(lhs, *rhs);
+    if (failed(accumulated))
+      return failure();
+  }
+  setOutput(node, 0, *accumulated);
+  return success();
+}
+
+LogicalResult ONNXGraphImporter::importUnary(const onnx::NodeProto &node) {
+  llvm::StringRef op = node.op_type();
+  FailureOr<Value> input = operand(node, 0);
+  if (failed(input))
+    return failure();
+  FailureOr<Value> result;
+  if (op == "Relu")
+    result = createInferredValue<nn::ReluOp>(*input);
+  else if (op == "LeakyRelu")
+    result = createInferredValue<nn::LeakyReluOp>(
+        *input, builder.getF32FloatAttr(getFloatAttr(node, "alpha", 0.01f)));
+  else if (op == "Sigmoid")
+    result = createInferredValue<nn::SigmoidOp>(*input);
+  else if (op == "Tanh")
+    result = createInferredValue<nn::TanhOp>(*input);
+  else if (op == "Erf")
+    result = createInferredValue<nn::ErfOp>(*input);
+  else if (op == "Exp")
+    result = createInferredValue<nn::ExpOp>(*input);
+  else if (op == "Log")
+    result = createInferredValue<nn::LogOp>(*input);
+  else if (op == "Sqrt")
+    result = createInferredValue<nn::SqrtOp>(*input);
+  else if (op == "Neg")
+    result = createInferredValue<nn::NegOp>(*input);
+  else if (op == "Abs")
+    result = createInferredValue<nn::AbsOp>(*input);
+  else if (op == "Reciprocal") {
+    auto type = cast<RankedTensorType>(input->getType());
+    std::optional<DType> dtype = dtypeFromMLIR(type.getElementType());
+    if (!dtype || !isFloatDType(*dtype))
+      return nodeError("Reciprocal needs a float input");
+    ConstTensor one = ConstTensor::zeros(*dtype, {});
+    one.setDouble(0, 1.0);
+    Value oneValue = materialize(one, "one", currentLoc);
+    result = createInferredValue<nn::DivOp>(oneValue, *input);
+  } else if (op == "GlobalAveragePool" || op == "GlobalMaxPool")
+    return importPool(node);
+  if (failed(result))
+    return failure();
+  setOutput(node, 0, *result);
+  return success();
+}
+
+LogicalResult ONNXGraphImporter::importClip(const onnx::NodeProto &node) {
+  FailureOr<Value> input = operand(node, 0);
+  if (failed(input))
+    return failure();
+  std::optional<float> minValue, maxValue;
+  if (opset < 11) {
+    if (findAttr(node, "min"))
+      minValue = getFloatAttr(node, "min", 0.0f);
+    if (findAttr(node, "max"))
+      maxValue = getFloatAttr(node, "max", 0.0f);
+  } else {
+    if (failed(optionalConstantScalar(node, 1, "min", minValue)) ||
+        failed(optionalConstantScalar(node, 2, "max", maxValue)))
+      return failure();
+  }
+  auto result = createInferredValue<nn::ClipOp>(
+      *input, minValue ? builder.getF32FloatAttr(*minValue) : FloatAttr(),
+      maxValue ? builder.getF32FloatAttr(*maxValue) : FloatAttr());
+  if (failed(result))
+    return failure();
+  setOutput(node, 0, *result);
+  return success();
+}
+
+LogicalResult ONNXGraphImporter::importSoftmax(const onnx::NodeProto &node) {
+  bool isLog = node.op_type() == "LogSoftmax";
+  FailureOr<Value> input = operand(node, 0);
+  auto shape = shapeOf(node, 0);
+  if (failed(input) || !shape)
+    return failure();
+  int64_t rank = shape->size();
+  int64_t rawAxis = getIntAttr(node, "axis", opset < 13 ? 1 : -1);
+  std::optional<int64_t> axis = normalizeAxis(rawAxis, rank);
+  if (!axis)
+    return nodeError("axis " + llvm::Twine(rawAxis) +
+                     " is out of range for rank " + llvm::Twine(rank));
+  auto softmax = [&](Value x, int64_t onAxis) -> FailureOr<Value> {
+    if (isLog)
+      return createInferredValue<nn::LogSoftmaxOp>(
+          x, builder.getI64IntegerAttr(onAxis));
+    return createInferredValue<nn::SoftmaxOp>(x,
+                                              builder.getI64IntegerAttr(onAxis));
+  };
+  FailureOr<Value> result;
+  if (opset >= 13 || *axis == rank - 1) {
+    result = softmax(*input, *axis);
+  } else {
+    // Before opset 13 softmax normalizes the 2-D coercion [d0..d(axis-1)] x
+    // [d(axis)..]: flatten, normalize the last axis, restore the shape.
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < rank; ++d)
+      (d < *axis ? outer : inner) *= (*shape)[d];
+    auto flat = createInferredValue<nn::ReshapeOp>(
+        *input, builder.getDenseI64ArrayAttr({outer, inner}));
+    if (failed(flat))
+      return failure();
+    auto normalized = softmax(*flat, 1);
+    if (failed(normalized))
+      return failure();
+    result = createInferredValue<nn::ReshapeOp>(
+        *normalized, builder.getDenseI64ArrayAttr(*shape));
+  }
+  if (failed(result))
+    return failure();
+  setOutput(node, 0, *result);
+  return success();
+}
+
+LogicalResult ONNXGraphImporter::importReduce(const onnx::NodeProto &node) {
+  llvm::StringRef op = node.op_type();
+  FailureOr<Value> input = operand(node, 0);
+  auto shape = shapeOf(node, 0);
+  if (failed(input) || !shape)
+    return failure();
+  bool axesFromInput = op == "ReduceSum" ? opset >= 13 : opset >= 18;
+  std::optional<llvm::SmallVector<int64_t>> axes;
+  if (axesFromInput) {
+    if (hasInput(node, 1)) {
+      auto values = constantInts(node, 1, "axes");
+      if (failed(values))
+        return failure();
+      axes = *values;
+    }
+  } else {
+    axes = getIntsAttr(node, "axes");
+  }
+  if ((!axes || axes->empty()) && getIntAttr(node, "noop_with_empty_axes", 0)) {
+    setOutput(node, 0, *input);
+    return success();
+  }
+  llvm::SmallVector<int64_t> normalized;
+  for (int64_t axis : axes.value_or(llvm::SmallVector<int64_t>())) {
+    std::optional<int64_t> a = normalizeAxis(axis, shape->size());
+    if (!a)
+      return nodeError("axis " + llvm::Twine(axis) + " is out of range");
+    if (!llvm::is_contained(normalized, *a))
+      normalized.push_back(*a);
+  }
+  llvm::sort(normalized);
+  auto axesAttr = builder.getDenseI64ArrayAttr(normalized);
+  auto keepDims = builder.getBoolAttr(getIntAttr(node, "keepdims", 1) != 0);
+  FailureOr<Value> result;
+  if (op == "ReduceSum")
+    result = createInferredValue<nn::ReduceSumOp>(*input, axesAttr, keepDims);
+  else if (op == "ReduceMean")
+    result = createInferredValue<nn::ReduceMeanOp>(*input, axesAttr, keepDims);
+  else
+    result = createInferredValue<nn::ReduceMaxOp>(*input, axesAttr, keepDims);
+  if (failed(result))
+    return failure();
+  setOutput(node, 0, *result);
+  return success();
+}
+
+LogicalResult
+ONNXGraphImporter::importReshapeLike(const onnx::NodeProto &node) {
+  llvm::StringRef op = node.op_type();
+  FailureOr<Value> input = operand(node, 0);
+  auto shape = shapeOf(node, 0);
+  if (failed(input) || !shape)
+    return failure();
+  llvm::Expected<llvm::SmallVector<int64_t>> target =
+      llvm::SmallVector<int64_t>();
+  if (op == "Reshape") {
+    auto requested = constantInts(node, 1, "shape");
+    if (failed(requested))
+      return failure();
+    target = resolveReshape(*shape, *requested,
+                            getIntAttr(node, "allowzero", 0) != 0);
+  } else if (op == "Unsqueeze") {
+    llvm::SmallVector<int64_t> axes;
+    if (opset >= 13) {
+      auto values = constantInts(node, 1, "axes");
+      if (failed(values))
+        return failure();
+      axes = *values;
+    } else {
+      axes = getIntsAttr(node, "axes").value_or(llvm::SmallVector<int64_t>());
+    }
+    target = unsqueezeShape(*shape, axes);
+  } else if (op == "Squeeze") {
+    std::optional<llvm::SmallVector<int64_t>> axes;
+    if (opset >= 13) {
+      if (hasInput(node, 1)) {
+        auto values = constantInts(node, 1, "axes");
+        if (failed(values))
+          return failure();
+        axes = *values;
+      }
+    } else {
+      axes = getIntsAttr(node, "axes");
+    }
+    target = squeezeShape(*shape, axes);
+  } else if (op == "Flatten") {
+    int64_t rawAxis = getIntAttr(node, "axis", 1);
+    std::optional<int64_t> axis =
+        normalizeAxis(rawAxis, shape->size(), /*inclusive=*/true);
+    if (!axis)
+      return nodeError("axis " + llvm::Twine(rawAxis) + " is out of range");
+    auto result = createInferredValue<nn::FlattenOp>(
+        *input, builder.getI64IntegerAttr(*axis));
+    if (failed(result))
+      return failure();
+    setOutput(node, 0, *result);
+    return success();
+  }
+  if (!target)
+    return nodeError(llvm::toString(target.takeError()));
+  auto result = createInferredValue<nn::ReshapeOp>(
+      *input, builder.getDenseI64ArrayAttr(*target));
+  if (failed(result))
+    return failure();
+  setOutput(node, 0, *result);
+  return success();
+}
+
+LogicalResult ONNXGraphImporter::importSplit(const onnx::NodeProto &node) {
+  FailureOr<Value> input = operand(node, 0);
+  auto shape = shapeOf(node, 0);
+  if (failed(input) || !shape)
+    return failure();
+  int64_t rawAxis = getIntAttr(node, "axis", 0);
+  std::optional<int64_t> axis = normalizeAxis(rawAxis, shape->size());
+  if (!axis)
+    return nodeError("axis " + llvm::Twine(rawAxis) + " is out of range");
+  int64_t numOutputs = node.output_size();
+  if (numOutputs == 0)
+    return nodeError("has no outputs");
+  llvm::SmallVector<int64_t> sizes;
+  if (opset >= 13 && hasInput(node, 1)) {
+    auto values = constantInts(node, 1, "split");
+    if (failed(values))
+      return failure();
+    sizes = *values;
+  } else if (auto attr = getIntsAttr(node, "split"); attr && opset < 13) {
+    sizes = *attr;
+  } else {
+    int64_t dim = (*shape)[*axis];
+    if (dim % numOutputs != 0)
+      return nodeError("dimension " + llvm::Twine(dim) +
+                       " does not split evenly into " +
+                       llvm::Twine(numOutputs) + " outputs");
+    sizes.assign(numOutputs, dim / numOutputs);
+  }
+  if (int64_t(sizes.size()) != numOutputs)
+    return nodeError("split has " + llvm::Twine(sizes.size()) +
+                     " sizes for " + llvm::Twine(numOutputs) + " outputs");
+  auto op = createInferred<nn::SplitOp>(
+      unsigned(numOutputs), *input, builder.getI64IntegerAttr(*axis),
+      builder.getDenseI64ArrayAttr(sizes));
+  if (failed(op))
+    return failure();
+  for (int64_t i = 0; i < numOutputs; ++i)
+    setOutput(node, int(i), op->getOperation()->getResult(i));
+  return success();
+}
+
+LogicalResult ONNXGraphImporter::importSlice(const onnx::NodeProto &node) {
+  FailureOr<Value> input = operand(node, 0);
+  auto shape = shapeOf(node, 0);
+  if (failed(input) || !shape)
+    return failure();
+  llvm::SmallVector<int64_t> starts, ends, axes, steps;
+  if (opset < 10) {
+    starts = getIntsAttr(node, "starts").value_or(llvm::SmallVector<int64_t>());
+    ends = getIntsAttr(node, "ends").value_or(llvm::SmallVector<int64_t>());
+    axes = getIntsAttr(node, "axes").value_or(llvm::SmallVector<int64_t>());
+  } else {
+    auto s = constantInts(node, 1, "starts");
+    auto e = constantInts(node, 2, "ends");
+    if (failed(s) || failed(e))
+      return failure();
+    starts = *s;
+    ends = *e;
+    if (hasInput(node, 3)) {
+      auto a = constantInts(node, 3, "axes");
+      if (failed(a))
+        return failure();
+      axes = *a;
+    }
+    if (hasInput(node, 4)) {
+      auto st = constantInts(node, 4, "steps");
+      if (failed(st))
+        return failure();
+      steps = *st;
+    }
+  }
+  auto spec = resolveSlice(*shape, starts, ends, axes, steps);
+  if (!spec)
+    return nodeError(llvm::toString(spec.takeError()));
+  // Emit every dimension the slice changes, with normalized bounds.
+  llvm::SmallVector<int64_t> outStarts, outEnds, outAxes, outSteps;
+  for (int64_t d = 0; d < int64_t(shape->size()); ++d) {
+    if (spec->starts[d] == 0 && spec->steps[d] == 1 &&
+        spec->sizes[d] == (*shape)[d])
+      continue;
+    outAxes.push_back(d);
+    outStarts.push_back(spec->starts[d]);
+    outSteps.push_back(spec->steps[d]);
+    outEnds.push_back(spec->steps[d] > 0
+                          ? spec->starts[d] + spec->sizes[d] * spec->steps[d]
+                          : spec->ends[d]);
+    if (spec->steps[d] > 0)
+      outEnds.back() = std::min(outEnds.back(), (*shape)[d]);
+  }
+  if (outAxes.empty()) {
+    setOutput(node, 0, *input);
+    return success();
+  }
+  auto result = createInferredValue<nn::SliceOp>(
+      *input, builder.getDenseI64ArrayAttr(outStarts),
+      builder.getDenseI64ArrayAttr(outEnds),
+      builder.getDenseI64ArrayAttr(outAxes),
+      builder.getDenseI64ArrayAttr(outSteps));
+  if (failed(result))
+    return failure();
+  setOutput(node, 0, *result);
+  return success();
+}
+
+LogicalResult ONNXGraphImporter::importPad(const onnx::NodeProto &node) {
+  FailureOr<Value> input = operand(node, 0);
+  auto shape = shapeOf(node, 0);
+  if (failed(input) || !shape)
+    return failure();
+  llvm::SmallVector<int64_t> pads;
+  float value = 0.0f;
+  if (opset < 11) {
+    pads = getIntsAttr(node, "pads").value_or(llvm::SmallVector<int64_t>());
+    value = getFloatAttr(node, "value", 0.0f);
+  } else {
+    auto p = constantInts(node, 1, "pads");
+    if (failed(p))
+      return failure();
+    pads = *p;
+    std::optional<float> fill;
+    if (failed(optionalConstantScalar(node, 2, "constant_value", fill)))
+      return failure();
+    value = fill.value_or(0.0f);
+  }
+  if (pads.size() != 2 * shape->size())
+    return nodeError("pads has " + llvm::Twine(pads.size()) +
+                     " values, expected " + llvm::Twine(2 * shape->size()));
+  auto result = createInferredValue<nn::PadOp>(
+      *input, builder.getDenseI64ArrayAttr(pads),
+      builder.getStringAttr(getStringAttr(node, "mode", "constant")),
+      builder.getF32FloatAttr(value));
+  if (failed(result))
+    return failure();
+  setOutput(node, 0, *result);
+  return success();
+}
+
+LogicalResult
+ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
+  llvm::StringRef op = node.op_type();
+  if (op == "Conv" || op == "ConvTranspose")
+    return importConvLike(node, op == "ConvTranspose");
+  if (op == "MaxPool" || op == "AveragePool" || op == "GlobalAveragePool" ||
+      op == "GlobalMaxPool")
+    return importPool(node);
+  if (op == "Gemm")
+    return importGemm(node);
+  if (op == "MatMul") {
+    FailureOr<Value> a = operand(node, 0), b = operand(node, 1);
+    if (failed(a) || failed(b))
+      return failure();
+    auto result = createInferredValue<nn::MatMulOp>(*a, *b);
+    if (failed(result))
+      return failure();
+    setOutput(node, 0, *result);
+    return success();
+  }
+  if (op == "BatchNormalization") {
+    llvm::SmallVector<Value> args;
+    for (int i = 0; i < 5; ++i) {
+      FailureOr<Value> value = operand(node, i);
+      if (failed(value))
+        return failure();
+      args.push_back(*value);
+    }
+    auto result = createInferredValue<nn::BatchNormOp>(
+        args[0], args[1], args[2], args[3], args[4],
+        builder.getF32FloatAttr(getFloatAttr(node, "epsilon", 1e-5f)));
+    if (failed(result))
+      return failure();
+    setOutput(node, 0, *result);
+    return success();
+  }
+  if (op == "LayerNormalization") {
+    FailureOr<Value> input = operand(node, 0), scale = operand(node, 1),
+                     bias = optionalOperand(node, 2);
+    auto shape = shapeOf(node, 0);
+    if (failed(input) || failed(scale) || failed(bias) || !shape)
+      return failure();
+    int64_t rawAxis = getIntAttr(node, "axis", -1);
+    std::optional<int64_t> axis = normalizeAxis(rawAxis, shape->size());
+    if (!axis)
+      return nodeError("axis " + llvm::Twine(rawAxis) + " is out of range");
+    auto result = createInferredValue<nn::LayerNormOp>(
+        *input, *scale, *bias, builder.getI64IntegerAttr(*axis),
+        builder.getF32FloatAttr(getFloatAttr(node, "epsilon", 1e-5f)));
+    if (failed(result))
+      return failure();
+    setOutput(node, 0, *result);
+    return success();
+  }
+  if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
+      op == "Pow" || op == "Max" || op == "Min" || op == "Sum")
+    return importBinary(node);
+  if (op == "Clip")
+    return importClip(node);
+  if (op == "Softmax" || op == "LogSoftmax")
+    return importSoftmax(node);
+  if (op == "ReduceSum" || op == "ReduceMean" || op == "ReduceMax")
+    return importReduce(node);
+  if (op == "Reshape" || op == "Squeeze" || op == "Unsqueeze" ||
+      op == "Flatten")
+    return importReshapeLike(node);
+  if (op == "Split")
+    return importSplit(node);
+  if (op == "Slice")
+    return importSlice(node);
+  if (op == "Pad")
+    return importPad(node);
+  if (op == "Transpose") {
+    FailureOr<Value> input = operand(node, 0);
+    auto shape = shapeOf(node, 0);
+    if (failed(input) || !shape)
+      return failure();
+    llvm::SmallVector<int64_t> perm;
+    if (auto attr = getIntsAttr(node, "perm"))
+      perm = *attr;
+    else
+      for (int64_t d = int64_t(shape->size()) - 1; d >= 0; --d)
+        perm.push_back(d);
+    auto result = createInferredValue<nn::TransposeOp>(
+        *input, builder.getDenseI64ArrayAttr(perm));
+    if (failed(result))
+      return failure();
+    setOutput(node, 0, *result);
+    return success();
+  }
+  if (op == "Concat") {
+    llvm::SmallVector<Value> inputs;
+    for (int i = 0; i < node.input_size(); ++i) {
+      FailureOr<Value> value = operand(node, i);
+      if (failed(value))
+        return failure();
+      inputs.push_back(*value);
+    }
+    auto shape = shapeOf(node, 0);
+    if (!shape)
+      return nodeError("needs at least one input");
+    int64_t rawAxis = getIntAttr(node, "axis", 0);
+    std::optional<int64_t> axis = normalizeAxis(rawAxis, shape->size());
+    if (!axis)
+      return nodeError("axis " + llvm::Twine(rawAxis) + " is out of range");
+    auto result = createInferredValue<nn::ConcatOp>(
+        ValueRange(inputs), builder.getI64IntegerAttr(*axis));
+    if (failed(result))
+      return failure();
+    setOutput(node, 0, *result);
+    return success();
+  }
+  if (op == "Gather") {
+    FailureOr<Value> data = operand(node, 0);
+    auto shape = shapeOf(node, 0);
+    if (failed(data) || !shape)
+      return failure();
+    int64_t rawAxis = getIntAttr(node, "axis", 0);
+    std::optional<int64_t> axis = normalizeAxis(rawAxis, shape->size());
+    if (!axis)
+      return nodeError("axis " + llvm::Twine(rawAxis) + " is out of range");
+    FailureOr<Value> indices = operand(node, 1);
+    if (failed(indices))
+      return failure();
+    auto result = createInferredValue<nn::GatherOp>(
+        *data, *indices, builder.getI64IntegerAttr(*axis));
+    if (failed(result))
+      return failure();
+    setOutput(node, 0, *result);
+    return success();
+  }
+  if (op == "Where") {
+    FailureOr<Value> cond = operand(node, 0), x = operand(node, 1),
+                     y = operand(node, 2);
+    if (failed(cond) || failed(x) || failed(y))
+      return failure();
+    auto result = createInferredValue<nn::WhereOp>(*cond, *x, *y);
+    if (failed(result))
+      return failure();
+    setOutput(node, 0, *result);
+    return success();
+  }
+  if (op == "Expand") {
+    FailureOr<Value> input = operand(node, 0);
+    auto target = constantInts(node, 1, "shape");
+    if (failed(input) || failed(target))
+      return failure();
+    auto result = createInferredValue<nn::ExpandOp>(
+        *input, builder.getDenseI64ArrayAttr(*target));
+    if (failed(result))
+      return failure();
+    setOutput(node, 0, *result);
+    return success();
+  }
+  if (op == "Cast") {
+    FailureOr<Value> input = operand(node, 0);
+    if (failed(input))
+      return failure();
+    auto type = cast<RankedTensorType>(input->getType());
+    Type elementType = dtypeToMLIR(
+        *dtypeFromONNX(int(getIntAttr(node, "to", 0))), context);
+    if (type.getElementType() == elementType) {
+      setOutput(node, 0, *input);
+      return success();
+    }
+    auto castOp = nn::CastOp::create(builder, currentLoc,
+                                     type.clone(elementType), *input);
+    setOutput(node, 0, castOp.getResult());
+    return success();
+  }
+  return importUnary(node);
+}
+
+void ONNXGraphImporter::importNode(const onnx::NodeProto &node,
+                                   size_t index) {
+  llvm::StringRef op = node.op_type();
+  currentLabel = nodeLabel(node, index);
+  currentLoc = nodeLoc(node, index);
+
+  auto poisonOutputs = [&] {
+    for (const std::string &output : node.output())
+      if (!output.empty())
+        values[output].poisoned = true;
+  };
+  for (int i = 0; i < node.input_size(); ++i) {
+    ValueInfo *info = lookup(node, i);
+    if (hasInput(node, i) && (!info || info->poisoned))
+      return poisonOutputs();
+  }
+
+  // Nodes that vanish: they only rename a value.
+  if (op == "Identity" || op == "Dropout") {
+    if (op == "Dropout" && opset >= 12 && hasInput(node, 2)) {
+      const ConstTensor *training = constantOf(node, 2);
+      if (!training || training->getNumElements() != 1 ||
+          training->getInt(0) != 0) {
+        nodeProblem("training_mode must be a constant false");
+        return poisonOutputs();
+      }
+    }
+    ValueInfo *source = lookup(node, 0);
+    if (!source) {
+      nodeProblem("input 0 is required");
+      return poisonOutputs();
+    }
+    ValueInfo copy = *source;
+    values[node.output(0)] = std::move(copy);
+    return;
+  }
+  if (op == "Constant") {
+    const onnx::AttributeProto &attr = node.attribute(0);
+    llvm::StringRef name = attr.name();
+    std::optional<ConstTensor> tensor;
+    if (name == "value") {
+      auto decoded = decodeTensorProto(attr.t(), currentLabel + " value",
+                                       ExternalDataContext{
+                                           llvm::sys::path::parent_path(
+                                               modelPath)
+                                               .str(),
+                                           &externalBuffers},
+                                       model);
+      if (!decoded) {
+        addProblem(llvm::toString(decoded.takeError()));
+        return poisonOutputs();
+      }
+      tensor = std::move(*decoded);
+    } else if (name == "value_float" || name == "value_floats") {
+      llvm::SmallVector<double> floats;
+      if (name == "value_float")
+        floats.push_back(attr.f());
+      else
+        floats.append(attr.floats().begin(), attr.floats().end());
+      tensor = ConstTensor::zeros(
+          DType::F32, name == "value_float"
+                          ? llvm::ArrayRef<int64_t>()
+                          : llvm::ArrayRef<int64_t>{int64_t(floats.size())});
+      for (auto [i, v] : llvm::enumerate(floats))
+        tensor->setDouble(i, v);
+    } else {
+      llvm::SmallVector<int64_t> ints;
+      if (name == "value_int")
+        ints.push_back(attr.i());
+      else
+        ints.append(attr.ints().begin(), attr.ints().end());
+      tensor = ConstTensor::zeros(
+          DType::I64, name == "value_int"
+                          ? llvm::ArrayRef<int64_t>()
+                          : llvm::ArrayRef<int64_t>{int64_t(ints.size())});
+      for (auto [i, v] : llvm::enumerate(ints))
+        tensor->setInt(i, v);
+    }
+    setOutputConstant(node, 0, std::move(*tensor));
+    return;
+  }
+  // Shapes are static, so Shape and Size are always known.
+  if (op == "Shape" || op == "Size") {
+    auto shape = shapeOf(node, 0);
+    if (!shape) {
+      nodeProblem("input 0 is required");
+      return poisonOutputs();
+    }
+    if (op == "Size") {
+      ConstTensor size = ConstTensor::zeros(DType::I64, {});
+      size.setInt(0, *checkedNumElements(*shape));
+      setOutputConstant(node, 0, std::move(size));
+      return;
+    }
+    int64_t rank = shape->size();
+    int64_t start = getIntAttr(node, "start", 0);
+    int64_t end = getIntAttr(node, "end", rank);
+    start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
+    end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
+    int64_t count = std::max<int64_t>(0, end - start);
+    ConstTensor dims = ConstTensor::zeros(DType::I64, {count});
+    for (int64_t i = 0; i < count; ++i)
+      dims.setInt(i, (*shape)[start + i]);
+    setOutputConstant(node, 0, std::move(dims));
+    return;
+  }
+
+  // Evaluate at import time when every input is known.
+  bool allConstant = true;
+  llvm::SmallVector<const ConstTensor *> constInputs;
+  for (int i = 0; i < node.input_size(); ++i) {
+    const ConstTensor *tensor = constantOf(node, i);
+    if (hasInput(node, i) && !tensor)
+      allConstant = false;
+    constInputs.push_back(tensor);
+  }
+  bool foldOnly = isFoldOnlyOp(op);
+  if (allConstant) {
+    llvm::SmallVector<ConstTensor> results;
+    std::string error;
+    bool tooLarge = false;
+    int64_t limit = foldOnly ? options.foldElementLimit
+                             : std::min(options.foldElementLimit,
+                                        kPreferRuntimeElements);
+    FoldStatus status = foldConstantNode(node, constInputs, opset, limit,
+                                         results, error, tooLarge);
+    if (status == FoldStatus::Folded) {
+      for (auto [i, result] : llvm::enumerate(results))
+        setOutputConstant(node, int(i), std::move(result));
+      return;
+    }
+    if (status == FoldStatus::Failed) {
+      nodeProblem(error);
+      return poisonOutputs();
+    }
+    if (foldOnly) {
+      nodeProblem(tooLarge ? "the result would have more than " +
+                               llvm::Twine(options.foldElementLimit) +
+                               " elements, the import-time limit"
+                         : llvm::Twine("cannot be evaluated at import time"));
+      return poisonOutputs();
+    }
+  } else if (foldOnly) {
+    nodeProblem(op + " is only supported on inputs known at import time "
+                   "(shape computations), not on run-time tensors");
+    return poisonOutputs();
+  }
+
+  if (failed(importRuntimeNode(node)))
+    return poisonOutputs();
+  for (const std::string &output : node.output()) {
+    if (output.empty() || !consumedNames.contains(output))
+      continue;
+    ValueInfo &info = values[output];
+    if (!info.value && !info.constant) {
+      nodeProblem("output '" + output + "' was not produced");
+      return poisonOutputs();
+    }
+  }
+}
+
+OwningOpRef<ModuleOp> ONNXGraphImporter::buildModule() {
+  const onnx::GraphProto &graph = model->graph();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  builder.setInsertionPointToEnd(module->getBody());
+
+  ExternalDataContext external{
+      llvm::sys::path::parent_path(modelPath).str(), &externalBuffers};
+  for (const auto &init : graph.initializer()) {
+    auto decoded = decodeTensorProto(
+        init, "initializer '" + init.name() + "'", external, model);
+    if (!decoded) {
+      addProblem(llvm::toString(decoded.takeError()));
+      values[init.name()].poisoned = true;
+      continue;
+    }
+    values[init.name()].constant = std::move(*decoded);
+  }
+  // Malformed weights are errors of the file, not of the importer: report
+  // them before emitting anything that would hide them.
+  if (!problems.empty())
+    return nullptr;
+
+  llvm::SmallVector<Type> argTypes;
+  for (const auto &[name, type] : graphInputs)
+    argTypes.push_back(type);
+  auto func = func::FuncOp::create(builder, fileLoc, "main",
+                                   builder.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, input] : llvm::enumerate(graphInputs)) {
+    BlockArgument arg = entry->getArgument(i);
+    arg.setLoc(NameLoc::get(StringAttr::get(context, input.first)));
+    func.setArgAttr(i, "nn.name", builder.getStringAttr(input.first));
+    values[input.first].value = arg;
+  }
+  builder.setInsertionPointToEnd(entry);
+
+  for (size_t index : topoOrder)
+    importNode(graph.node(int(index)), index);
+
+  llvm::SmallVector<Value> results;
+  for (const auto &output : graph.output()) {
+    ValueInfo &info = values[output.name()];
+    if (info.poisoned)
+      continue;
+    if (!info.value && info.constant)
+      info.value = materialize(*info.constant, output.name(),
+                               NameLoc::get(StringAttr::get(context,
+                                                            output.name())));
+    results.push_back(info.value);
+  }
+  if (!problems.empty())
+    return nullptr;
+  func::ReturnOp::create(builder, fileLoc, results);
+  func.setFunctionType(
+      builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  for (auto [i, output] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "nn.name", builder.getStringAttr(output.name()));
+  return module;
+}
+
+OwningOpRef<ModuleOp> ONNXGraphImporter::run(llvm::StringRef bytes) {
+  if (failed(parseModel(bytes)) || failed(indexGraph()))
+    return nullptr;
+  checkSupport();
+  if (failed(emitReport()))
+    return nullptr;
+  OwningOpRef<ModuleOp> module = buildModule();
+  if (failed(emitReport()) || !module)
+    return nullptr;
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+OwningOpRef<ModuleOp> mlir::npu::importONNXModel(
+    llvm::StringRef modelBytes, llvm::StringRef modelPath,
+    const ONNXImportOptions &options, MLIRContext *context) {
+  context->loadDialect<nn::NNDialect, func::FuncDialect>();
+  ONNXGraphImporter importer(context, options, modelPath);
+  return importer.run(modelBytes);
+}

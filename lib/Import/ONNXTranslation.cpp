@@ -1,0 +1,58 @@
+//===- ONNXTranslation.cpp - the --import-onnx translation ----------------===//
+//
+// Registers `npu-translate --import-onnx` and its options. The translation
+// reads the whole file through mlir-translate's SourceMgr; the buffer's
+// identifier is the model path, which anchors external data.
+//
+//===----------------------------------------------------------------------===//
+#include "npu/Import/ONNXImporter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+#include "npu/Dialect/NN/IR/NN.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/SourceMgr.h"
+
+using namespace mlir;
+
+void mlir::npu::registerONNXImportTranslation() {
+  static llvm::cl::list<std::string> inputShapes(
+      "input-shape",
+      llvm::cl::desc("(--import-onnx) static shape for a graph input with "
+                     "dynamic dims: NAME=D0xD1x... (repeatable)"),
+      llvm::cl::value_desc("name=1x3x224x224"));
+  static llvm::cl::opt<int64_t> inlineConstantLimit(
+      "onnx-inline-constant-limit",
+      llvm::cl::desc("(--import-onnx) constants with at most this many "
+                     "elements are printed inline; larger ones become "
+                     "dense_resource blobs"),
+      llvm::cl::init(16));
+
+  static TranslateToMLIRRegistration registration(
+      "import-onnx", "import an ONNX model (.onnx) into the nn dialect",
+      [](llvm::SourceMgr &sourceMgr,
+         MLIRContext *context) -> OwningOpRef<Operation *> {
+        const llvm::MemoryBuffer *buffer =
+            sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+        llvm::StringRef path = buffer->getBufferIdentifier();
+        ONNXImportOptions options;
+        options.inlineConstantLimit = inlineConstantLimit;
+        for (const std::string &spec : inputShapes) {
+          auto binding = parseInputShapeBinding(spec);
+          if (!binding) {
+            emitError(FileLineColLoc::get(context, path, 0, 0))
+                << llvm::toString(binding.takeError());
+            return nullptr;
+          }
+          options.inputShapes.push_back(std::move(*binding));
+        }
+        OwningOpRef<ModuleOp> module =
+            importONNXModel(buffer->getBuffer(), path, options, context);
+        return OwningOpRef<Operation *>(module.release());
+      },
+      [](DialectRegistry &registry) {
+        registry.insert<nn::NNDialect, func::FuncDialect>();
+      });
+  (void)registration;
+}
