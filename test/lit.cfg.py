@@ -32,3 +32,5 @@ llvm_config.with_environment("PYTHONPATH",
                              os.path.join(config.npu_src_root, "test", "helpers"),
                              append_path=True)
 
+# `not`, `count`, `FileCheck` and `llvm-readelf` by bare name in RUN lines.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

@@ -8,9 +8,11 @@
 
 #include "npu/Import/ONNXImporter.h"
 #include "npu/InitAll.h"
+#include "npu/Target/NPUISA/Registration.h"
 
 int main(int argc, char **argv) {
   mlir::npu::registerONNXImportTranslation();
+  mlir::npuisa::registerNPUBinaryTranslations();
   return mlir::failed(
       mlir::mlirTranslateMain(argc, argv, "npu-mlir translation driver\n"));
 }

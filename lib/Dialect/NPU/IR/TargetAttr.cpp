@@ -187,8 +187,20 @@ void TargetAttr::print(AsmPrinter &printer) const {
   }
   printer << "<\"" << bestPreset << "\"";
   if (!bestOverrides.empty()) {
-    printer << ", ";
-    printer.printAttribute(DictionaryAttr::get(getContext(), bestOverrides));
+    // Values print without their (default) types: `{mxu_rows = 64}`.
+    printer << ", {";
+    llvm::interleaveComma(bestOverrides, printer, [&](NamedAttribute entry) {
+      printer.printKeywordOrString(entry.getName().getValue());
+      printer << " = ";
+      Attribute value = entry.getValue();
+      if (auto integer = dyn_cast<IntegerAttr>(value))
+        printer << integer.getValue().getSExtValue();
+      else if (auto real = dyn_cast<FloatAttr>(value))
+        printer.printFloat(real.getValue());
+      else
+        printer.printAttribute(value);
+    });
+    printer << "}";
   }
   printer << ">";
 }

@@ -72,10 +72,14 @@ public:
   T fit(int64_t value, StringRef field) {
     if (!ok)
       return T();
-    if (value < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
-        static_cast<uint64_t>(value) >
-            static_cast<uint64_t>(std::numeric_limits<T>::max()) ||
-        (value < 0 && !std::numeric_limits<T>::is_signed)) {
+    bool fits = value < 0
+                    ? std::numeric_limits<T>::is_signed &&
+                          value >= static_cast<int64_t>(
+                                       std::numeric_limits<T>::min())
+                    : static_cast<uint64_t>(value) <=
+                          static_cast<uint64_t>(
+                              std::numeric_limits<T>::max());
+    if (!fits) {
       error() << field << " " << value << " does not fit its "
               << sizeof(T) * 8 << "-bit field";
       return T();
