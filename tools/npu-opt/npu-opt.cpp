@@ -8,6 +8,7 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 
+#include "npu/Dialect/NN/Transforms/Passes.h"
 #include "npu/Dialect/NPU/Transforms/Passes.h"
 #include "npu/Dialect/NPUISA/Transforms/Passes.h"
 #include "npu/InitAll.h"
@@ -18,6 +19,7 @@ int main(int argc, char **argv) {
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerSymbolDCEPass();
+  mlir::nn::registerNNPasses();
   mlir::npu::registerNPUPasses();
   mlir::npuisa::registerNPUISAPasses();
   return mlir::asMainReturnCode(

@@ -1,0 +1,28 @@
+//===- Passes.td - nn dialect passes -----------------------*- tablegen -*-===//
+//
+// Passes that work on the graph-level nn dialect.
+//
+//===----------------------------------------------------------------------===//
+#ifndef NPU_DIALECT_NN_TRANSFORMS_PASSES_TD
+#define NPU_DIALECT_NN_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def NNModelSummary : Pass<"nn-model-summary", "ModuleOp"> {
+  let summary = "Print a summary of each function's model to stdout";
+  let description = [{
+    For every `func.func` in the module, prints to standard output: the
+    inputs and outputs (with their `nn.name` when the importer set one) and
+    their types, the number of ops of each kind, the parameter count and size
+    in bytes (every `nn.constant` with more than one element, including
+    `dense_resource` weight blobs, which are never read), and the
+    multiply-accumulate count of `nn.matmul`, `nn.gemm`, `nn.conv` and
+    `nn.conv_transpose`, in total and per op kind. The IR is left unchanged.
+
+    ```
+    npu-translate --import-onnx model.onnx | npu-opt --nn-model-summary -o /dev/null
+    ```
+  }];
+}
+
+#endif // NPU_DIALECT_NN_TRANSFORMS_PASSES_TD
