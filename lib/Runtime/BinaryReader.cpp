@@ -171,25 +171,40 @@ Error Reader::readStreams(Program &program) {
       contents(L::kSourceIndexSection, L::kSourceIndexBytes);
   if (!sourceIndex)
     return sourceIndex.takeError();
+  // All stream sections first, so the index count can be checked up front.
+  std::vector<ArrayRef<uint8_t>> codes;
+  uint64_t instructions = 0;
+  for (unsigned core = 0; core < cores; ++core) {
+    for (unsigned e = 0; e < kNumEngines; ++e) {
+      Expected<ArrayRef<uint8_t>> code = contents(
+          streamSectionName(core, static_cast<Engine>(e)), kInstructionBytes);
+      if (!code)
+        return code.takeError();
+      codes.push_back(*code);
+      instructions += code->size() / kInstructionBytes;
+    }
+  }
+  uint64_t entries = sourceIndex->size() / L::kSourceIndexBytes;
+  if (entries != instructions)
+    return fail(formatv("malformed NPU binary: section .npu.srcidx has {0} "
+                        "entries for {1} instructions",
+                        entries, instructions)
+                    .str());
+
   uint64_t nextSource = 0;
   for (unsigned core = 0; core < cores; ++core) {
     for (unsigned e = 0; e < kNumEngines; ++e) {
       std::string name = streamSectionName(core, static_cast<Engine>(e));
-      Expected<ArrayRef<uint8_t>> code = contents(name, kInstructionBytes);
-      if (!code)
-        return code.takeError();
+      ArrayRef<uint8_t> code = codes[core * kNumEngines + e];
       Stream &stream = program.cores[core][e];
-      uint64_t count = code->size() / kInstructionBytes;
-      if (count > (sourceIndex->size() / L::kSourceIndexBytes) - nextSource)
-        return fail("malformed NPU binary: section .npu.srcidx has fewer "
-                    "entries than there are instructions");
+      uint64_t count = code.size() / kInstructionBytes;
       stream.instructions.reserve(count);
       stream.source.reserve(count);
       for (uint64_t i = 0; i < count; ++i) {
         EncodedInstruction words;
         for (unsigned w = 0; w < 8; ++w)
           words[w] =
-              support::endian::read64le(code->data() + i * kInstructionBytes +
+              support::endian::read64le(code.data() + i * kInstructionBytes +
                                         8 * w);
         Expected<Instruction> inst = decode(words);
         if (!inst)
@@ -202,11 +217,6 @@ Error Reader::readStreams(Program &program) {
       }
     }
   }
-  if (nextSource != sourceIndex->size() / L::kSourceIndexBytes)
-    return fail(formatv("malformed NPU binary: section .npu.srcidx has {0} "
-                        "entries for {1} instructions",
-                        sourceIndex->size() / L::kSourceIndexBytes, nextSource)
-                    .str());
   return Error::success();
 }
 

@@ -1010,6 +1010,30 @@ TEST(Binary, RejectsCorruptSections) {
     EXPECT_EQ(errorOf(readBytes(copy)),
               "malformed NPU binary: duplicate section '.npu.io'");
   }
+  // Drop .strtab: move the .shstrtab header into its slot.
+  {
+    std::vector<uint8_t> copy = bytes;
+    unsigned strtab = sectionIndex(copy, ".strtab");
+    unsigned names = sectionIndex(copy, ".shstrtab");
+    ASSERT_EQ(names, strtab + 1);
+    std::memcpy(&copy[sectionHeaderOffset(copy, strtab)],
+                &copy[sectionHeaderOffset(copy, names)],
+                sizeof(llvm::ELF::Elf64_Shdr));
+    uint16_t count = names, index = strtab;
+    std::memcpy(&copy[offsetof(llvm::ELF::Elf64_Ehdr, e_shnum)], &count, 2);
+    std::memcpy(&copy[offsetof(llvm::ELF::Elf64_Ehdr, e_shstrndx)], &index, 2);
+    EXPECT_EQ(errorOf(readBytes(copy)),
+              "malformed NPU binary: missing section '.strtab'");
+  }
+  // Fewer source indices than instructions.
+  {
+    std::vector<uint8_t> copy = bytes;
+    size_t at = sectionHeaderOffset(copy, sectionIndex(copy, ".npu.srcidx"));
+    copy[at + offsetof(llvm::ELF::Elf64_Shdr, sh_size)] -= 8;
+    EXPECT_EQ(errorOf(readBytes(copy)),
+              "malformed NPU binary: section .npu.srcidx has 7 entries for 9 "
+              "instructions");
+  }
   // A string offset outside .strtab.
   {
     std::vector<uint8_t> copy = bytes;
