@@ -1,0 +1,95 @@
+//===- CostModel.h - cycle and energy cost of each instruction --*- C++ -*-===//
+//
+// The one place where instruction costs are defined (docs/isa.md "Cost" is
+// the prose version). The event-driven simulator asks these functions how
+// long an engine is busy and how much energy an instruction dissipates; the
+// unit tests check each formula against its closed form. DMA time is not a
+// fixed number: the transfer shares the DRAM port with every other transfer
+// in flight, so only its byte count and fixed latency are defined here and
+// the simulator does the sharing.
+//
+//===----------------------------------------------------------------------===//
+#ifndef NPU_RUNTIME_COSTMODEL_H
+#define NPU_RUNTIME_COSTMODEL_H
+
+#include "npu/Runtime/ISA.h"
+#include "npu/Runtime/Target.h"
+
+#include <cstdint>
+
+namespace npurt {
+
+/// MACs per PE per cycle of the MXU for `dtype` (bf16, f32 or i8).
+double mxuRate(const Target &target, DType dtype);
+
+/// Energy of one MAC of `dtype`, in pJ.
+double macEnergyPj(const Target &target, DType dtype);
+
+/// Elements moved by a DMA: the product of its four extents.
+uint64_t dmaElements(const Instruction &inst);
+/// Bytes a DMA moves across the DRAM port (elements x DRAM element size).
+uint64_t dmaDramBytes(const Instruction &inst);
+/// Bytes a DMA reads or writes in SRAM (elements x SRAM element size).
+uint64_t dmaSramBytes(const Instruction &inst);
+
+/// Multiply-accumulates of an MXU_MATMUL: m * k * n (0 for other opcodes).
+uint64_t instructionMacs(const Instruction &inst);
+
+/// Lane groups a VPU instruction processes: every row of its [rows x cols]
+/// iteration space is split into ceil(cols / vpu_lanes) groups.
+uint64_t vpuLaneGroups(const Target &target, const Instruction &inst);
+/// Element operations of a VPU instruction: rows * cols.
+uint64_t vpuElementOps(const Instruction &inst);
+/// Cycles per lane group of a VPU instruction's function: 
+/// vpu_transcendental_cycles for transcendental functions, else 1.
+uint64_t vpuCyclesPerGroup(const Target &target, const Instruction &inst);
+
+/// Busy cycles of a non-DMA instruction:
+///   HALT, NOP                 0
+///   MXU_LOAD_WEIGHTS          mxu_latency_cycles + k
+///   MXU_MATMUL                mxu_latency_cycles + ceil(m / rate(dtype))
+///                             + k + n   (fill and drain of the array)
+///   VPU_*                     vpu_latency_cycles
+///                             + lane groups * cycles per group
+/// For DMA opcodes it returns dma_latency_cycles (the fixed part only).
+uint64_t fixedCycles(const Target &target, const Instruction &inst);
+
+/// Dynamic energy of an instruction in pJ, broken down by where it goes.
+struct InstructionEnergy {
+  double compute_pj = 0; ///< MACs and VPU element ops.
+  double sram_pj = 0;
+  double acc_pj = 0;
+  double dram_pj = 0;
+  double total() const { return compute_pj + sram_pj + acc_pj + dram_pj; }
+};
+
+/// Energy of one instruction: MACs x energy per MAC; VPU element ops x
+/// energy_vpu_pj_per_op (x vpu_transcendental_cycles for transcendental
+/// functions); every byte read or written in SRAM, ACC and DRAM x its
+/// energy per byte. Static energy is added per run, not per instruction.
+InstructionEnergy instructionEnergy(const Target &target,
+                                    const Instruction &inst);
+
+/// Schedule-independent lower bound of a piece of work, in cycles.
+struct LowerBound {
+  double mac_cycles = 0;    ///< macs / (cores * rows * cols * rate).
+  double vector_cycles = 0; ///< vector_ops / (cores * vpu_lanes).
+  double dram_cycles = 0;   ///< dram bytes / dram_bytes_per_cycle.
+  double compute() const {
+    return mac_cycles > vector_cycles ? mac_cycles : vector_cycles;
+  }
+  double cycles() const {
+    return compute() > dram_cycles ? compute() : dram_cycles;
+  }
+  /// "compute" or "dram": which bound is the larger.
+  const char *kind() const { return dram_cycles > compute() ? "dram" : "compute"; }
+};
+
+/// The roofline bound of `macs` MACs at `dtype`'s rate, `vectorOps` VPU
+/// element ops and `dramBytes` bytes of DRAM traffic on the whole chip.
+LowerBound lowerBound(const Target &target, DType dtype, uint64_t macs,
+                      uint64_t vectorOps, uint64_t dramBytes);
+
+} // namespace npurt
+
+#endif // NPU_RUNTIME_COSTMODEL_H
