@@ -26,10 +26,15 @@ static Error fail(const Twine &message) {
   return createStringError(inconvertibleErrorCode(), message);
 }
 
+/// Lower-case hex of a signed 128-bit value (range ends can pass 2^64).
 static std::string hex(Wide value) {
-  if (value < 0)
-    return "-0x" + utohexstr(static_cast<uint64_t>(-value), true);
-  return "0x" + utohexstr(static_cast<uint64_t>(value), true);
+  std::string sign = value < 0 ? "-" : "";
+  unsigned __int128 magnitude = value < 0 ? -value : value;
+  uint64_t high = static_cast<uint64_t>(magnitude >> 64);
+  uint64_t low = static_cast<uint64_t>(magnitude);
+  if (high == 0)
+    return sign + "0x" + utohexstr(low, /*LowerCase=*/true);
+  return sign + "0x" + utohexstr(high, true) + utohexstr(low, true, 16);
 }
 
 namespace {

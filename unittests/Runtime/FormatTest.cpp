@@ -463,6 +463,13 @@ TEST(Validate, InstructionMessages) {
        "dram_bytes (8589934592)"},
       {[] {
          Instruction i = dmaStore();
+         i.dram_addr = 0xfffffffffffffff0ull;
+         return i;
+       },
+       "dram range [0xfffffffffffffff0, 0x10000000000000ff0) of dma_store "
+       "exceeds dram_bytes (8589934592)"},
+      {[] {
+         Instruction i = dmaStore();
          i.dram_addr = 0x100;
          i.dram_strides[2] = -32;
          return i;
