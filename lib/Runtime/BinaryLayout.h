@@ -7,9 +7,16 @@
 #ifndef NPU_LIB_RUNTIME_BINARYLAYOUT_H
 #define NPU_LIB_RUNTIME_BINARYLAYOUT_H
 
+#include "npu/Runtime/Program.h"
+
 #include <cstdint>
+#include <vector>
 
 namespace npurt::layout {
+
+/// The canonical bytes of a program that validateProgram accepted
+/// (writeBinary without the validation, for the reader's canonical check).
+std::vector<uint8_t> serialize(const Program &program);
 
 constexpr const char *kTargetSection = ".npu.target";
 constexpr const char *kSourceIndexSection = ".npu.srcidx";

@@ -354,14 +354,12 @@ Expected<Program> npurt::readBinary(MemoryBufferRef buffer) {
     return program.takeError();
 
   // Accept only the canonical layout, so a binary maps to exactly one file.
-  Expected<std::vector<uint8_t>> canonical = writeBinary(*program);
-  if (!canonical)
-    return canonical.takeError();
-  if (canonical->size() != bytes.size() ||
-      std::memcmp(canonical->data(), bytes.data(), bytes.size()) != 0) {
+  std::vector<uint8_t> canonical = layout::serialize(*program);
+  if (canonical.size() != bytes.size() ||
+      std::memcmp(canonical.data(), bytes.data(), bytes.size()) != 0) {
     size_t at = 0;
-    while (at < bytes.size() && at < canonical->size() &&
-           (*canonical)[at] == static_cast<uint8_t>(bytes[at]))
+    while (at < bytes.size() && at < canonical.size() &&
+           canonical[at] == static_cast<uint8_t>(bytes[at]))
       ++at;
     return fail(formatv("non-canonical NPU binary layout: differs from the "
                         "canonical encoding at byte offset {0}",

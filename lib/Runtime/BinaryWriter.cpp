@@ -46,9 +46,9 @@ public:
 
 private:
   template <typename T> void append(T v) {
-    uint8_t buffer[sizeof(T)];
-    support::endian::write<T, llvm::endianness::little>(buffer, v);
-    bytes.insert(bytes.end(), buffer, buffer + sizeof(T));
+    size_t at = bytes.size();
+    bytes.resize(at + sizeof(T));
+    support::endian::write<T, llvm::endianness::little>(bytes.data() + at, v);
   }
 };
 
@@ -113,6 +113,7 @@ static std::vector<Section> buildSections(const Program &program) {
       Engine engine = static_cast<Engine>(e);
       const Stream &stream = program.stream(core, engine);
       ByteWriter code;
+      code.bytes.reserve(stream.instructions.size() * kInstructionBytes);
       for (const Instruction &inst : stream.instructions)
         for (uint64_t word : encode(inst))
           code.u64(word);
@@ -147,6 +148,10 @@ static std::vector<Section> buildSections(const Program &program) {
       std::move(state.bytes));
 
   ByteWriter constMap, constData;
+  uint64_t constBytes = 0;
+  for (const ConstantSegment &segment : program.constants)
+    constBytes = alignTo(constBytes, L::kDataAlignment) + segment.bytes.size();
+  constData.bytes.reserve(constBytes);
   for (const ConstantSegment &segment : program.constants) {
     constData.padTo(L::kDataAlignment);
     constMap.u64(segment.dram_addr);
@@ -162,9 +167,7 @@ static std::vector<Section> buildSections(const Program &program) {
   return sections;
 }
 
-Expected<std::vector<uint8_t>> npurt::writeBinary(const Program &program) {
-  if (Error err = validateProgram(program))
-    return std::move(err);
+std::vector<uint8_t> npurt::layout::serialize(const Program &program) {
   std::vector<Section> sections = buildSections(program);
 
   // The section-name table names every section, itself included.
@@ -177,7 +180,13 @@ Expected<std::vector<uint8_t>> npurt::writeBinary(const Program &program) {
                       std::move(names.data)});
   nameOffsets.push_back(shstrtabName);
 
+  uint64_t fileBytes = sizeof(ELF::Elf64_Ehdr);
+  for (const Section &section : sections)
+    fileBytes = alignTo(fileBytes, section.alignment) + section.data.size();
+  fileBytes = alignTo(fileBytes, 8) +
+              (sections.size() + 1) * sizeof(ELF::Elf64_Shdr);
   ByteWriter out;
+  out.bytes.reserve(fileBytes);
   out.bytes.resize(sizeof(ELF::Elf64_Ehdr), 0);
   std::vector<ELF::Elf64_Shdr> headers(sections.size() + 1);
   std::memset(headers.data(), 0, headers.size() * sizeof(ELF::Elf64_Shdr));
@@ -217,6 +226,12 @@ Expected<std::vector<uint8_t>> npurt::writeBinary(const Program &program) {
   out.raw(ArrayRef(reinterpret_cast<const uint8_t *>(headers.data()),
                    headers.size() * sizeof(ELF::Elf64_Shdr)));
   return std::move(out.bytes);
+}
+
+Expected<std::vector<uint8_t>> npurt::writeBinary(const Program &program) {
+  if (Error err = validateProgram(program))
+    return std::move(err);
+  return layout::serialize(program);
 }
 
 Error npurt::writeBinaryFile(const Program &program, StringRef path) {

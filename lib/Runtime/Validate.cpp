@@ -606,22 +606,22 @@ static Error checkStream(const Program &program, unsigned core, Engine engine) {
                     .str());
   for (size_t i = 0; i < count; ++i) {
     const Instruction &inst = stream.instructions[i];
-    std::string at = formatv("{0} instruction {1}", where, i);
+    auto at = [&] { return formatv("{0} instruction {1}", where, i).str(); };
     if (!runsOn(inst.opcode, engine))
-      return fail(at + ": " + opcodeName(inst.opcode) + " does not run on the " +
+      return fail(at() + ": " + opcodeName(inst.opcode) + " does not run on the " +
                   engineName(engine) + " engine");
     if (Error err = validateInstruction(inst, program.target))
-      return fail(at + ": " + toString(std::move(err)));
+      return fail(at() + ": " + toString(std::move(err)));
     bool last = i + 1 == count;
     if (last && inst.opcode != Opcode::Halt)
-      return fail(at + ": the stream must end with halt");
+      return fail(at() + ": the stream must end with halt");
     if (!last && inst.opcode == Opcode::Halt)
-      return fail(at + ": halt before the end of the stream");
+      return fail(at() + ": halt before the end of the stream");
     uint32_t source = stream.source[i];
     if (source != kNoSource && source >= program.source_ops.size())
       return fail(formatv("{0}: source index {1} is out of range ({2} source "
                           "ops)",
-                          at, source, program.source_ops.size())
+                          at(), source, program.source_ops.size())
                       .str());
   }
   return Error::success();
