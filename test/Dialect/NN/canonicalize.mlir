@@ -165,20 +165,25 @@ func.func @data_movement_consts() -> (tensor<3x2xi64>, tensor<6xi64>, tensor<2x3
 // -----
 
 // Folding never expands dense_resource blobs, refuses division by zero, and
-// leaves results above 1024 elements alone.
+// never creates a non-splat constant above 1024 elements; splats of any size
+// fold (they store one value).
 // CHECK-LABEL: func @no_fold
-// CHECK: nn.transpose
-// CHECK: nn.div
-// CHECK: nn.add
-func.func @no_fold() -> (tensor<2x2xf32>, tensor<1xi32>, tensor<2048xf32>) {
+// CHECK-DAG: %[[SPLAT:.*]] = nn.constant dense<2.000000e+00> : tensor<4096xf32>
+// CHECK-DAG: nn.transpose
+// CHECK-DAG: nn.div
+// CHECK-DAG: %[[BIG:.*]] = nn.expand
+// CHECK: return {{.*}}, %[[BIG]], %[[SPLAT]]
+func.func @no_fold() -> (tensor<2x2xf32>, tensor<1xi32>, tensor<1024x2xf32>, tensor<4096xf32>) {
   %w = nn.constant dense_resource<blob> : tensor<2x2xf32>
   %0 = nn.transpose %w {perm = array<i64: 1, 0>} : (tensor<2x2xf32>) -> tensor<2x2xf32>
   %n = nn.constant dense<1> : tensor<1xi32>
   %z = nn.constant dense<0> : tensor<1xi32>
   %1 = nn.div %n, %z : (tensor<1xi32>, tensor<1xi32>) -> tensor<1xi32>
-  %big = nn.constant dense<1.0> : tensor<2048xf32>
-  %2 = nn.add %big, %big : (tensor<2048xf32>, tensor<2048xf32>) -> tensor<2048xf32>
-  return %0, %1, %2 : tensor<2x2xf32>, tensor<1xi32>, tensor<2048xf32>
+  %v = nn.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %2 = nn.expand %v {shape = array<i64: 1024, 1>} : (tensor<2xf32>) -> tensor<1024x2xf32>
+  %one = nn.constant dense<1.0> : tensor<4096xf32>
+  %3 = nn.add %one, %one : (tensor<4096xf32>, tensor<4096xf32>) -> tensor<4096xf32>
+  return %0, %1, %2, %3 : tensor<2x2xf32>, tensor<1xi32>, tensor<1024x2xf32>, tensor<4096xf32>
 }
 
 {-#
@@ -210,4 +215,41 @@ func.func @idempotent(%x: tensor<3xf32>) -> tensor<3xf32> {
   %0 = nn.relu %x : tensor<3xf32>
   %1 = nn.relu %0 : tensor<3xf32>
   return %1 : tensor<3xf32>
+}
+
+// -----
+
+// flatten and transposes of unit dimensions are reshapes, and reshape chains
+// collapse.
+// CHECK-LABEL: func @to_reshape
+// CHECK-SAME: (%[[X:.*]]: tensor<4x1x6xf32>)
+// CHECK-NEXT: %[[R:.*]] = nn.reshape %[[X]] {shape = array<i64: 24>} : (tensor<4x1x6xf32>) -> tensor<24xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @to_reshape(%x: tensor<4x1x6xf32>) -> tensor<24xf32> {
+  %0 = nn.transpose %x {perm = array<i64: 1, 0, 2>} : (tensor<4x1x6xf32>) -> tensor<1x4x6xf32>
+  %1 = nn.flatten %0 : (tensor<1x4x6xf32>) -> tensor<1x24xf32>
+  %2 = nn.reshape %1 {shape = array<i64: 24>} : (tensor<1x24xf32>) -> tensor<24xf32>
+  return %2 : tensor<24xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @transpose_moves_data
+// CHECK: nn.transpose
+func.func @transpose_moves_data(%x: tensor<4x1x6xf32>) -> tensor<6x1x4xf32> {
+  %0 = nn.transpose %x {perm = array<i64: 2, 1, 0>} : (tensor<4x1x6xf32>) -> tensor<6x1x4xf32>
+  return %0 : tensor<6x1x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @splat_unary_cast
+// CHECK-DAG: nn.constant dense<3> : tensor<64x64xi32>
+// CHECK-DAG: nn.constant dense<-2.500000e+00> : tensor<64x64xf32>
+func.func @splat_unary_cast() -> (tensor<64x64xi32>, tensor<64x64xf32>) {
+  %c = nn.constant dense<3.75> : tensor<64x64xf32>
+  %0 = nn.cast %c : tensor<64x64xf32> to tensor<64x64xi32>
+  %d = nn.constant dense<2.5> : tensor<64x64xf32>
+  %1 = nn.neg %d : tensor<64x64xf32>
+  return %0, %1 : tensor<64x64xi32>, tensor<64x64xf32>
 }

@@ -6,8 +6,9 @@
 //
 // Constant folding is for shape arithmetic, not for weights: it only touches
 // DenseElementsAttr values (never dense_resource blobs) and only produces
-// results of at most kMaxFoldElements elements, so folding can neither blow
-// up the IR nor expand a model's parameters.
+// results of at most kMaxFoldElements elements, or splats (one stored value
+// whatever the shape), so folding can neither blow up the IR nor expand a
+// model's parameters.
 //
 //===----------------------------------------------------------------------===//
 #include "npu/Dialect/NN/IR/NN.h"
@@ -29,10 +30,11 @@ namespace {
 /// The largest result a constant fold may create.
 constexpr int64_t kMaxFoldElements = 1024;
 
-/// `attr` as a DenseElementsAttr small enough to fold, or null.
+/// `attr` as a DenseElementsAttr that is a splat or small enough to fold,
+/// or null.
 DenseElementsAttr getFoldableDense(Attribute attr) {
   auto dense = dyn_cast_if_present<DenseElementsAttr>(attr);
-  if (!dense || dense.getNumElements() > kMaxFoldElements)
+  if (!dense || (!dense.isSplat() && dense.getNumElements() > kMaxFoldElements))
     return nullptr;
   return dense;
 }
@@ -73,7 +75,27 @@ OpFoldResult foldBinary(Attribute lhsAttr, Attribute rhsAttr,
                         FloatFn floatFn) {
   DenseElementsAttr lhs = getFoldableDense(lhsAttr);
   DenseElementsAttr rhs = getFoldableDense(rhsAttr);
-  if (!lhs || !rhs || resultType.getNumElements() > kMaxFoldElements)
+  if (!lhs || !rhs)
+    return {};
+  // Two splats give a splat of any size: compute the one value.
+  if (lhs.isSplat() && rhs.isSplat()) {
+    if (isa<IntegerType>(resultType.getElementType())) {
+      std::optional<APInt> value =
+          intFn(lhs.getSplatValue<APInt>(), rhs.getSplatValue<APInt>());
+      if (!value)
+        return {};
+      return DenseElementsAttr::get(resultType, *value);
+    }
+    if (isa<FloatType>(resultType.getElementType())) {
+      std::optional<APFloat> value =
+          floatFn(lhs.getSplatValue<APFloat>(), rhs.getSplatValue<APFloat>());
+      if (!value)
+        return {};
+      return DenseElementsAttr::get(resultType, *value);
+    }
+    return {};
+  }
+  if (resultType.getNumElements() > kMaxFoldElements)
     return {};
   ArrayRef<int64_t> shape = resultType.getShape();
   SmallVector<int64_t> strides = getStrides(shape);
@@ -145,11 +167,11 @@ template <typename IndexFn>
 OpFoldResult gatherElements(DenseElementsAttr source,
                             RankedTensorType resultType,
                             IndexFn sourceIndex) {
-  if (resultType.getNumElements() > kMaxFoldElements)
-    return {};
   if (source.isSplat())
     return DenseElementsAttr::get(resultType,
                                   source.getSplatValue<Attribute>());
+  if (resultType.getNumElements() > kMaxFoldElements)
+    return {};
   auto values = llvm::to_vector(source.getValues<Attribute>());
   SmallVector<Attribute> results;
   for (int64_t i = 0, e = resultType.getNumElements(); i < e; ++i)
@@ -165,6 +187,18 @@ OpFoldResult foldUnary(Attribute operand, RankedTensorType resultType,
   DenseElementsAttr dense = getFoldableDense(operand);
   if (!dense)
     return {};
+  if (dense.isSplat() && isa<IntegerType>(resultType.getElementType())) {
+    std::optional<APInt> mapped = intFn(dense.getSplatValue<APInt>());
+    if (!mapped)
+      return {};
+    return DenseElementsAttr::get(resultType, *mapped);
+  }
+  if (dense.isSplat() && isa<FloatType>(resultType.getElementType())) {
+    std::optional<APFloat> mapped = floatFn(dense.getSplatValue<APFloat>());
+    if (!mapped)
+      return {};
+    return DenseElementsAttr::get(resultType, *mapped);
+  }
   if (isa<IntegerType>(resultType.getElementType())) {
     SmallVector<APInt> results;
     for (APInt value : dense.getValues<APInt>()) {
@@ -506,7 +540,7 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
 OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   DenseElementsAttr data = getFoldableDense(adaptor.getData());
   DenseElementsAttr indices = getFoldableDense(adaptor.getIndices());
-  if (!data || !indices)
+  if (!data || !indices || indices.getNumElements() > kMaxFoldElements)
     return {};
   int64_t axis = getAxis();
   ArrayRef<int64_t> dataShape = getData().getType().getShape();
@@ -532,51 +566,60 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   });
 }
 
+/// Converts one element for nn.cast, or returns null when the result is
+/// undefined (NaN or out-of-range float to integer).
+static Attribute castElement(Attribute element, Type to) {
+  auto toInt = dyn_cast<IntegerType>(to);
+  auto toFloat = dyn_cast<FloatType>(to);
+  if (auto intAttr = dyn_cast<IntegerAttr>(element)) {
+    APInt value = intAttr.getValue();
+    bool fromBool = value.getBitWidth() == 1;
+    if (toInt && toInt.getWidth() == 1)
+      return IntegerAttr::get(toInt, !value.isZero());
+    if (toInt)
+      return IntegerAttr::get(toInt, fromBool
+                                         ? value.zext(toInt.getWidth())
+                                         : value.sextOrTrunc(toInt.getWidth()));
+    APFloat converted(toFloat.getFloatSemantics());
+    converted.convertFromAPInt(value, /*IsSigned=*/!fromBool, kRound);
+    return FloatAttr::get(toFloat, converted);
+  }
+  APFloat value = cast<FloatAttr>(element).getValue();
+  if (toInt && toInt.getWidth() == 1)
+    return IntegerAttr::get(toInt, !value.isZero());
+  if (toInt) {
+    APSInt converted(toInt.getWidth(), /*isUnsigned=*/false);
+    bool exact = false;
+    if (value.isNaN() ||
+        value.convertToInteger(converted, APFloat::rmTowardZero, &exact) ==
+            APFloat::opInvalidOp)
+      return nullptr;
+    return IntegerAttr::get(toInt, converted);
+  }
+  bool losesInfo = false;
+  value.convert(toFloat.getFloatSemantics(), kRound, &losesInfo);
+  return FloatAttr::get(toFloat, value);
+}
+
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
   DenseElementsAttr dense = getFoldableDense(adaptor.getInput());
   if (!dense)
     return {};
-  Type from = dense.getElementType(), to = getType().getElementType();
-  auto toInt = dyn_cast<IntegerType>(to);
-  auto toFloat = dyn_cast<FloatType>(to);
+  Type to = getType().getElementType();
+  if (dense.isSplat()) {
+    Attribute element = castElement(dense.getSplatValue<Attribute>(), to);
+    if (!element)
+      return {};
+    return DenseElementsAttr::get(getType(), element);
+  }
   SmallVector<Attribute> results;
-  if (auto fromInt = dyn_cast<IntegerType>(from)) {
-    bool isBool = fromInt.getWidth() == 1;
-    for (APInt value : dense.getValues<APInt>()) {
-      if (toInt && toInt.getWidth() == 1)
-        results.push_back(IntegerAttr::get(toInt, !value.isZero()));
-      else if (toInt)
-        results.push_back(IntegerAttr::get(
-            toInt, isBool ? value.zext(toInt.getWidth())
-                          : value.sextOrTrunc(toInt.getWidth())));
-      else {
-        APFloat converted(toFloat.getFloatSemantics());
-        converted.convertFromAPInt(value, /*IsSigned=*/!isBool, kRound);
-        results.push_back(FloatAttr::get(toFloat, converted));
-      }
-    }
-  } else {
-    for (APFloat value : dense.getValues<APFloat>()) {
-      if (toInt && toInt.getWidth() == 1) {
-        results.push_back(IntegerAttr::get(toInt, !value.isZero()));
-      } else if (toInt) {
-        APSInt converted(toInt.getWidth(), /*isUnsigned=*/false);
-        bool exact = false;
-        // NaN and out-of-range values have no defined result: do not fold.
-        if (value.isNaN() || value.convertToInteger(converted,
-                                                    APFloat::rmTowardZero,
-                                                    &exact) ==
-                                 APFloat::opInvalidOp)
-          return {};
-        results.push_back(IntegerAttr::get(toInt, converted));
-      } else {
-        bool losesInfo = false;
-        value.convert(toFloat.getFloatSemantics(), kRound, &losesInfo);
-        results.push_back(FloatAttr::get(toFloat, value));
-      }
-    }
+  for (Attribute element : dense.getValues<Attribute>()) {
+    Attribute converted = castElement(element, to);
+    if (!converted)
+      return {};
+    results.push_back(converted);
   }
   return DenseElementsAttr::get(getType(), results);
 }

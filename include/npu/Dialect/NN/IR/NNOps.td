@@ -415,7 +415,8 @@ def NN_ReduceMaxOp : NN_ReduceOp<"reduce_max", NN_NumericTensor> {
 def NN_TransposeOp : NN_ShapeOp<"transpose"> {
   let summary = "permute dimensions (ONNX Transpose)";
   let description = [{
-    `output.shape[i] = input.shape[perm[i]]`.
+    `output.shape[i] = input.shape[perm[i]]`. Canonicalization turns a
+    transpose that only moves size-1 dimensions into an `nn.reshape`.
 
     Attributes:
     - `perm` (i64 array, required): a permutation of `[0, rank)` (the
@@ -426,6 +427,7 @@ def NN_TransposeOp : NN_ShapeOp<"transpose"> {
   let assemblyFormat =
       "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def NN_ReshapeOp : NN_ShapeOp<"reshape"> {
@@ -446,6 +448,8 @@ def NN_FlattenOp : NN_ShapeOp<"flatten"> {
   let summary = "reshape to 2-D around an axis (ONNX Flatten)";
   let description = [{
     `[d0..d(axis-1)] x [d(axis)..dn]` products give the 2-D result shape.
+    Canonicalization rewrites it to the equivalent `nn.reshape`, so that
+    later passes see one reshaping op.
 
     Attributes:
     - `axis` (i64, default 1, in `[0, rank]`).
@@ -455,6 +459,7 @@ def NN_FlattenOp : NN_ShapeOp<"flatten"> {
   let assemblyFormat =
       "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def NN_ConcatOp : NN_ShapeOp<"concat"> {
