@@ -43,8 +43,9 @@ Simulator::~Simulator() = default;
 
 Expected<std::unique_ptr<Simulator>>
 Simulator::create(Program program, SimulatorOptions options) {
-  if (Error error = validateProgram(program))
-    return std::move(error);
+  if (!options.already_validated)
+    if (Error error = validateProgram(program))
+      return std::move(error);
   std::unique_ptr<Simulator> simulator(
       new Simulator(std::move(program), options));
   if (!options.perf_only) {
@@ -256,15 +257,16 @@ Error Scheduler::tryIssue(EngineState &engine, bool &issued) {
     weightsDtype[engine.core] = inst.mxu_dtype;
   } else if (inst.opcode == Opcode::MxuMatmul) {
     const std::optional<DType> &loaded = weightsDtype[engine.core];
-    std::string where = formatv("c{0}.mxu instruction {1}", engine.core,
-                                engine.pc);
-    if (!loaded)
-      return fail(where + ": mxu_matmul runs before any mxu_load_weights");
-    if (*loaded != inst.mxu_dtype)
+    if (!loaded || *loaded != inst.mxu_dtype) {
+      std::string where = formatv("c{0}.mxu instruction {1}", engine.core,
+                                  engine.pc);
+      if (!loaded)
+        return fail(where + ": mxu_matmul runs before any mxu_load_weights");
       return fail(formatv("{0}: mxu_matmul dtype {1} does not match the "
                           "loaded weights ({2})",
                           where, dtypeName(inst.mxu_dtype),
                           dtypeName(*loaded)));
+    }
   }
   if (executor)
     if (Error error = executor->execute(engine.core, inst))

@@ -19,7 +19,6 @@
 #include "npu/Runtime/Trace.h"
 
 #include "llvm/ADT/StringSet.h"
-#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -30,36 +29,95 @@
 using namespace llvm;
 using namespace npurt;
 
-static cl::OptionCategory category("npu-run options");
-static cl::opt<std::string> binaryPath(cl::Positional, cl::Required,
-                                       cl::desc("<chip binary>"),
-                                       cl::cat(category));
-static cl::list<std::string>
-    inputs("input", cl::desc("NAME=FILE: bind an input or state tensor "
-                             "(.npy or .pb)"),
-           cl::value_desc("NAME=FILE"), cl::cat(category));
-static cl::list<std::string>
-    outputs("output", cl::desc("NAME=FILE: write an output or state tensor "
-                               "(.npy or .pb)"),
-            cl::value_desc("NAME=FILE"), cl::cat(category));
-static cl::opt<std::string> statsPath("stats-json",
-                                      cl::desc("Write the stats JSON here"),
-                                      cl::value_desc("file"), cl::cat(category));
-static cl::opt<std::string>
-    tracePath("trace", cl::desc("Write a Chrome/Perfetto trace JSON here"),
-              cl::value_desc("file"), cl::cat(category));
-static cl::opt<bool>
-    perfOnly("perf-only",
-             cl::desc("Skip the arithmetic: timing, traffic and energy only"),
-             cl::cat(category));
-static cl::opt<uint64_t> maxInstructions(
-    "max-instructions",
-    cl::desc("Stop with an error after N instructions (0: no limit)"),
-    cl::init(0), cl::cat(category));
-static cl::opt<bool> quiet("quiet", cl::desc("Do not print the summary"),
-                           cl::cat(category));
-
 namespace {
+
+/// Command-line options. Parsed by hand rather than with llvm::cl because
+/// libLLVM already registers a "stats-json" option (for LLVM statistics)
+/// which would collide with ours.
+struct Options {
+  std::string binaryPath;
+  std::vector<std::string> inputs;
+  std::vector<std::string> outputs;
+  std::string statsPath;
+  std::string tracePath;
+  bool perfOnly = false;
+  uint64_t maxInstructions = 0;
+  bool quiet = false;
+};
+
+constexpr const char *kUsage =
+    "usage: npu-run MODEL.npu [--input NAME=FILE]... [--output NAME=FILE]...\n"
+    "               [--stats-json FILE] [--trace FILE] [--perf-only]\n"
+    "               [--max-instructions N] [--quiet]\n"
+    "\n"
+    "Executes a chip binary on the NPU functional + performance simulator.\n"
+    "  --input NAME=FILE     bind an input or state tensor (.npy or .pb)\n"
+    "  --output NAME=FILE    write an output or state tensor (.npy or .pb)\n"
+    "  --stats-json FILE     write the stats JSON (docs/simulator.md)\n"
+    "  --trace FILE          write a Chrome/Perfetto trace JSON\n"
+    "  --perf-only           skip the arithmetic: timing, traffic, energy\n"
+    "  --max-instructions N  stop with an error after N instructions\n"
+    "  --quiet               do not print the summary\n";
+
+Expected<Options> parseArguments(ArrayRef<const char *> args, bool &help) {
+  Options options;
+  help = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    StringRef arg = args[i];
+    if (arg == "--help" || arg == "-help" || arg == "-h") {
+      help = true;
+      return options;
+    }
+    if (!arg.starts_with("-")) {
+      if (!options.binaryPath.empty())
+        return createStringError("more than one binary given ('" +
+                                 options.binaryPath + "' and '" + arg + "')");
+      options.binaryPath = arg.str();
+      continue;
+    }
+    StringRef flag = arg.ltrim('-');
+    std::optional<std::string> value;
+    if (auto [name, inlineValue] = flag.split('='); flag.contains('=')) {
+      flag = name;
+      value = inlineValue.str();
+    }
+    auto takeValue = [&]() -> Expected<std::string> {
+      if (value)
+        return *value;
+      if (i + 1 >= args.size())
+        return createStringError("--" + flag + " needs a value");
+      return std::string(args[++i]);
+    };
+    if (flag == "perf-only" || flag == "quiet") {
+      if (value)
+        return createStringError("--" + flag + " takes no value");
+      (flag == "quiet" ? options.quiet : options.perfOnly) = true;
+      continue;
+    }
+    if (flag != "input" && flag != "output" && flag != "stats-json" &&
+        flag != "trace" && flag != "max-instructions")
+      return createStringError("unknown option '" + arg +
+                               "' (see npu-run --help)");
+    Expected<std::string> text = takeValue();
+    if (!text)
+      return text.takeError();
+    if (flag == "input")
+      options.inputs.push_back(*text);
+    else if (flag == "output")
+      options.outputs.push_back(*text);
+    else if (flag == "stats-json")
+      options.statsPath = *text;
+    else if (flag == "trace")
+      options.tracePath = *text;
+    else if (StringRef(*text).getAsInteger(10, options.maxInstructions))
+      return createStringError("--max-instructions needs a non-negative "
+                               "integer, got '" + *text + "'");
+  }
+  if (options.binaryPath.empty())
+    return createStringError("no chip binary given (see npu-run --help)");
+  return options;
+}
+
 
 /// A NAME=FILE binding from the command line.
 struct Binding {
@@ -144,18 +202,18 @@ Error writeTextFile(StringRef path, StringRef text) {
   return Error::success();
 }
 
-Error runTool() {
-  Expected<Program> program = readBinaryFile(binaryPath);
+Error runTool(const Options &cli) {
+  Expected<Program> program = readBinaryFile(cli.binaryPath);
   if (!program)
     return program.takeError();
-  Expected<std::vector<Binding>> inputBindings = parseBindings(inputs, "input");
+  Expected<std::vector<Binding>> inputBindings = parseBindings(cli.inputs, "input");
   if (!inputBindings)
     return inputBindings.takeError();
   Expected<std::vector<Binding>> outputBindings =
-      parseBindings(outputs, "output");
+      parseBindings(cli.outputs, "output");
   if (!outputBindings)
     return outputBindings.takeError();
-  if (perfOnly && !outputBindings->empty())
+  if (cli.perfOnly && !outputBindings->empty())
     return createStringError("--output cannot be used with --perf-only (no "
                              "values are computed)");
 
@@ -184,7 +242,7 @@ Error runTool() {
                                "' (outputs: " + namesOf(*program, false) +
                                ")");
   }
-  if (!perfOnly) {
+  if (!cli.perfOnly) {
     std::string missing;
     for (const TensorEntry &entry : program->io)
       if (entry.kind == IoKind::Input && !bound.contains(entry.name))
@@ -196,22 +254,23 @@ Error runTool() {
   }
 
   SimulatorOptions options;
-  options.perf_only = perfOnly;
-  options.max_instructions = maxInstructions;
+  options.perf_only = cli.perfOnly;
+  options.max_instructions = cli.maxInstructions;
+  options.already_validated = true; // by readBinaryFile
   Expected<std::unique_ptr<Simulator>> simulator =
       Simulator::create(std::move(*program), options);
   if (!simulator)
     return simulator.takeError();
   const Program &loaded = (*simulator)->program();
-  if (!perfOnly)
+  if (!cli.perfOnly)
     for (auto &[name, tensor] : inputTensors)
       if (Error error = (*simulator)->setTensor(name, tensor))
         return error;
 
   std::unique_ptr<ChromeTraceWriter> trace;
-  if (!tracePath.empty()) {
+  if (!cli.tracePath.empty()) {
     Expected<std::unique_ptr<ChromeTraceWriter>> writer =
-        ChromeTraceWriter::create(tracePath, loaded);
+        ChromeTraceWriter::create(cli.tracePath, loaded);
     if (!writer)
       return writer.takeError();
     trace = std::move(*writer);
@@ -231,10 +290,10 @@ Error runTool() {
                                       binding.path, binding.name))
       return error;
   }
-  if (!statsPath.empty())
-    if (Error error = writeTextFile(statsPath, statsToJSON(loaded, *stats)))
+  if (!cli.statsPath.empty())
+    if (Error error = writeTextFile(cli.statsPath, statsToJSON(loaded, *stats)))
       return error;
-  if (!quiet)
+  if (!cli.quiet)
     outs() << statsSummary(loaded, *stats);
   return Error::success();
 }
@@ -243,11 +302,15 @@ Error runTool() {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(argc, argv,
-                              "npu-run: execute a chip binary on the NPU "
-                              "functional + performance simulator\n");
-  if (Error error = runTool()) {
+  bool help = false;
+  Expected<Options> options =
+      parseArguments(ArrayRef<const char *>(argv + 1, argv + argc), help);
+  if (help) {
+    outs() << kUsage;
+    return 0;
+  }
+  Error error = options ? runTool(*options) : options.takeError();
+  if (error) {
     errs() << "npu-run: error: " << toString(std::move(error)) << "\n";
     return 1;
   }

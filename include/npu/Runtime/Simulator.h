@@ -53,6 +53,9 @@ struct SimulatorOptions {
   bool perf_only = false;
   /// Stop with an error after this many instructions (0: no limit).
   uint64_t max_instructions = 0;
+  /// The program was returned by readBinary, which already ran
+  /// validateProgram on it: create() skips the second validation.
+  bool already_validated = false;
 };
 
 /// A program loaded on a simulated chip.

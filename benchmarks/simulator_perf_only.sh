@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Times `npu-run --perf-only` on a synthesized program of ~COUNT instructions
+# (default 10 million) and prints simulated instructions per second of host
+# time: end to end (binary read + validation + simulation), then the
+# simulation alone measured in-process.
+# Usage: benchmarks/simulator_perf_only.sh [BUILD_DIR] [COUNT]
+set -euo pipefail
+build=${1:-build}
+count=${2:-10000000}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$build/bin/simulator_perf_only" "$work/bench.npu" "$count"
+instructions=$(( count / 6 * 5 + 4 ))
+start=$(date +%s.%N)
+"$build/bin/npu-run" "$work/bench.npu" --perf-only --stats-json "$work/s.json" --quiet
+end=$(date +%s.%N)
+python3 - "$start" "$end" "$instructions" "$work/s.json" <<'PY'
+import json, sys
+start, end, n = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+stats = json.load(open(sys.argv[4]))
+assert stats["instructions"] == n, (stats["instructions"], n)
+print(f"npu-run --perf-only: {n} instructions in {end - start:.2f} s "
+      f"(load + validate + simulate) = {n / (end - start) / 1e6:.2f} M instructions/s; "
+      f"simulated {stats['total_cycles']} cycles")
+PY
+"$build/bin/simulator_perf_only" --in-process "$count"
