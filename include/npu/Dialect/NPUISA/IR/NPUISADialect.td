@@ -28,7 +28,29 @@ def NPUISA_Dialect : Dialect {
     against it with the runtime's own validator, so the compiler and the
     simulator agree on what a legal instruction is.
 
-    docs/isa.md gives the fields' semantics, encoding and cycle costs.
+    A (core, engine) queue without an `npuisa.engine` block only halts; the
+    disassembler (`npu-translate --deserialize-npu`) prints every queue.
+    Addresses print in hex; VPU operands print as
+    `sram[0x200] f32 stride 128` (memory, byte address, dtype, row stride in
+    elements).
+
+    Synchronization. Semaphores are per core and start at zero; waiting
+    acquires (blocks until the count is positive, then decrements), a
+    signal increments when the instruction completes. The
+    `npuisa-verify-sync` pass (also run by `--serialize-npu`) proves that
+    every engine reaches its halt under every interleaving. It requires
+    each semaphore to be waited on by one engine only; with that rule the
+    engines cannot steal each other's signals, so one greedy simulation of
+    the counts decides deadlock exactly (argument in
+    lib/Dialect/NPUISA/Analysis/DeadlockCheck.cpp). A deadlock is reported
+    per blocked engine, e.g. `deadlock: engine mxu (core 0) blocks at
+    instruction 3 (npuisa.mxu_matmul) waiting on semaphore 2, which no
+    remaining instruction signals`. Semaphores signalled more often than
+    waited on get a warning (a signal nobody consumes usually means a
+    missing wait, i.e. a race).
+
+    docs/isa.md gives the fields' semantics, encoding and cycle costs;
+    docs/binary-format.md the chip binary.
   }];
   let useDefaultAttributePrinterParser = 1;
   let dependentDialects = ["::mlir::npu::NPUDialect"];

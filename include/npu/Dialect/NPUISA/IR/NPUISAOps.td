@@ -244,6 +244,10 @@ class NPUISA_InstOp<string mnemonic, list<Trait> traits = []>
 
 def NPUISA_HaltOp : NPUISA_InstOp<"halt"> {
   let summary = "end of an engine's instruction stream";
+  let description = [{
+    The last instruction of every engine block, and only there. May wait
+    (e.g. to drain the last signals) and signal like any instruction.
+  }];
   let arguments = NPUISA_SyncFields;
   let assemblyFormat = NPUISA_SyncFormat;
 
@@ -252,6 +256,9 @@ def NPUISA_HaltOp : NPUISA_InstOp<"halt"> {
 
 def NPUISA_NopOp : NPUISA_InstOp<"nop"> {
   let summary = "only waits and signals (any engine)";
+  let description = [{
+    `npuisa.nop wait [0] signal [1, 2]`: a pure synchronization point.
+  }];
   let arguments = NPUISA_SyncFields;
   let assemblyFormat = NPUISA_SyncFormat;
 
@@ -464,6 +471,13 @@ def NPUISA_VpuCastOp : NPUISA_InstOp<"vpu_cast"> {
 
 def NPUISA_VpuSelectOp : NPUISA_InstOp<"vpu_select"> {
   let summary = "dst = src0 != 0 ? src1 : src2";
+  let description = [{
+    ```mlir
+    npuisa.vpu_select rows 4 cols 32 dst sram[0x0] f32 stride 32
+        src0 sram[0x200] f32 stride 32 src1 sram[0x400] f32 stride 32
+        src2 sram[0x600] f32 stride 32
+    ```
+  }];
   let arguments = !con(NPUISA_Shape,
       (ins NPUISA_OperandAttr:$dst, NPUISA_OperandAttr:$src0,
            NPUISA_OperandAttr:$src1, NPUISA_OperandAttr:$src2),
