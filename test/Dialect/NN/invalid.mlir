@@ -807,3 +807,43 @@ func.func @f() {
   %0 = nn.constant dense<1.0> : tensor<2xf64>
   return
 }
+
+// -----
+
+func.func @f(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x1099511627776x3xf32>) {
+  // expected-error @+1 {{window size arithmetic overflows along spatial axis 0}}
+  %0 = nn.conv %x, %w {dilations = array<i64: 2147483648, 1>} : (tensor<1x4x8x8xf32>, tensor<8x4x1099511627776x3xf32>) -> tensor<1x8x1x6xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<1x4x8x8xf32>, %w: tensor<4x2x1099511627776x3xf32>) {
+  // expected-error @+1 {{window size arithmetic overflows along spatial axis 0}}
+  %0 = nn.conv_transpose %x, %w {dilations = array<i64: 2147483648, 1>} : (tensor<1x4x8x8xf32>, tensor<4x2x1099511627776x3xf32>) -> tensor<1x2x1x10xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<1x4x8x8xf32>) {
+  // expected-error @+1 {{window size arithmetic overflows along spatial axis 1}}
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 2, 4611686018427387904>, dilations = array<i64: 1, 4>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x7x7xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4611686018427387904x4xf32>) {
+  // expected-error @+1 {{shape [4] has 4 elements but the input has more than 2^63}}
+  %0 = nn.reshape %x {shape = array<i64: 4>} : (tensor<4611686018427387904x4xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4611686018427387904x4xf32>) {
+  // expected-error @+1 {{flattened dimensions overflow int64}}
+  %0 = nn.flatten %x {axis = 0 : i64} : (tensor<4611686018427387904x4xf32>) -> tensor<1x4xf32>
+  return
+}

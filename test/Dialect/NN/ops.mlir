@@ -157,6 +157,11 @@ func.func @data_movement(%x: tensor<2x3x4xf32>, %y: tensor<2x5x4xf32>,
   %7 = nn.slice %x {starts = array<i64: 2>, ends = array<i64: -1>, axes = array<i64: 1>, steps = array<i64: -1>} : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
   // CHECK: nn.slice %{{.*}} {ends = array<i64: 1, 2>, starts = array<i64: 0, 1>} : (tensor<2x3x4xf32>) -> tensor<1x1x4xf32>
   %8 = nn.slice %x {starts = array<i64: 0, 1>, ends = array<i64: 1, 2>} : (tensor<2x3x4xf32>) -> tensor<1x1x4xf32>
+  // Steps of any magnitude: one element.
+  // CHECK: nn.slice {{.*}} -> tensor<1x3x4xf32>
+  %sl = nn.slice %x {starts = array<i64: 1>, ends = array<i64: 2>, steps = array<i64: 9223372036854775807>} : (tensor<2x3x4xf32>) -> tensor<1x3x4xf32>
+  // CHECK: nn.slice {{.*}} -> tensor<1x3x4xf32>
+  %sr = nn.slice %x {starts = array<i64: 1>, ends = array<i64: -1>, steps = array<i64: -9223372036854775808>} : (tensor<2x3x4xf32>) -> tensor<1x3x4xf32>
   // CHECK: nn.gather %{{.*}}, %{{.*}} : (tensor<100x16xbf16>, tensor<4x7xi64>) -> tensor<4x7x16xbf16>
   %9 = nn.gather %table, %ids : (tensor<100x16xbf16>, tensor<4x7xi64>) -> tensor<4x7x16xbf16>
   // CHECK: nn.gather %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<2x3x4xf32>, tensor<4x7xi64>) -> tensor<2x4x7x4xf32>

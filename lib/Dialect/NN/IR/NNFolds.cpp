@@ -30,11 +30,19 @@ namespace {
 /// The largest result a constant fold may create.
 constexpr int64_t kMaxFoldElements = 1024;
 
+/// True when `type` has at most kMaxFoldElements elements. Types may have
+/// element counts that overflow int64 (MLIR does not reject them), so this
+/// does not use getNumElements().
+bool isSmall(ShapedType type) {
+  std::optional<int64_t> count = checkedProduct(type.getShape());
+  return count && *count <= kMaxFoldElements;
+}
+
 /// `attr` as a DenseElementsAttr that is a splat or small enough to fold,
 /// or null.
 DenseElementsAttr getFoldableDense(Attribute attr) {
   auto dense = dyn_cast_if_present<DenseElementsAttr>(attr);
-  if (!dense || (!dense.isSplat() && dense.getNumElements() > kMaxFoldElements))
+  if (!dense || (!dense.isSplat() && !isSmall(dense.getType())))
     return nullptr;
   return dense;
 }
@@ -95,7 +103,7 @@ OpFoldResult foldBinary(Attribute lhsAttr, Attribute rhsAttr,
     }
     return {};
   }
-  if (resultType.getNumElements() > kMaxFoldElements)
+  if (!isSmall(resultType))
     return {};
   ArrayRef<int64_t> shape = resultType.getShape();
   SmallVector<int64_t> strides = getStrides(shape);
@@ -170,7 +178,7 @@ OpFoldResult gatherElements(DenseElementsAttr source,
   if (source.isSplat())
     return DenseElementsAttr::get(resultType,
                                   source.getSplatValue<Attribute>());
-  if (resultType.getNumElements() > kMaxFoldElements)
+  if (!isSmall(resultType))
     return {};
   auto values = llvm::to_vector(source.getValues<Attribute>());
   SmallVector<Attribute> results;
@@ -508,7 +516,7 @@ OpFoldResult PadOp::fold(FoldAdaptor) {
 OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
   if (getInputs().size() == 1 && getInputs()[0].getType() == getType())
     return getInputs()[0];
-  if (getType().getNumElements() > kMaxFoldElements)
+  if (!isSmall(getType()))
     return {};
   SmallVector<DenseElementsAttr> parts;
   for (Attribute attr : adaptor.getInputs()) {
@@ -540,8 +548,10 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
 OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   DenseElementsAttr data = getFoldableDense(adaptor.getData());
   DenseElementsAttr indices = getFoldableDense(adaptor.getIndices());
-  if (!data || !indices || indices.getNumElements() > kMaxFoldElements)
+  if (!data || !indices || !isSmall(indices.getType()))
     return {};
+  if (data.isSplat())
+    return DenseElementsAttr::get(getType(), data.getSplatValue<Attribute>());
   int64_t axis = getAxis();
   ArrayRef<int64_t> dataShape = getData().getType().getShape();
   int64_t axisSize = dataShape[axis];

@@ -15,6 +15,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace mlir::nn;
@@ -114,19 +115,33 @@ FailureOr<WindowParams> getWindowParams(size_t spatialRank,
   return params;
 }
 
+/// `dilation * (kernel - 1) + 1`, or std::nullopt on overflow (kernel sizes
+/// come from weight shapes, which may be huge).
+std::optional<int64_t> dilatedKernelSize(int64_t dilation, int64_t kernel) {
+  return llvm::checkedMulAdd<int64_t>(dilation, kernel - 1, 1);
+}
+
 /// Output size of a sliding window along one axis (conv and pooling).
 FailureOr<int64_t> windowOutputSize(int64_t inputSize, int64_t kernel,
                                     int64_t stride, int64_t padBegin,
                                     int64_t padEnd, int64_t dilation,
                                     bool ceilMode, size_t axis,
                                     EmitFn emitError) {
-  int64_t effectiveKernel = dilation * (kernel - 1) + 1;
-  int64_t padded = inputSize + padBegin + padEnd;
-  if (padded < effectiveKernel)
-    return fail(emitError, "dilated kernel size ", effectiveKernel,
-                " exceeds padded input size ", padded, " along spatial axis ",
+  std::optional<int64_t> dilated = dilatedKernelSize(dilation, kernel);
+  std::optional<int64_t> padded = llvm::checkedAdd<int64_t>(inputSize, padBegin);
+  if (padded)
+    padded = llvm::checkedAdd<int64_t>(*padded, padEnd);
+  if (!dilated || !padded ||
+      !llvm::checkedAdd<int64_t>(*padded, stride)) // room for ceil rounding
+    return fail(emitError, "window size arithmetic overflows along spatial "
+                           "axis ",
                 axis);
-  int64_t span = padded - effectiveKernel;
+  int64_t effectiveKernel = *dilated;
+  if (*padded < effectiveKernel)
+    return fail(emitError, "dilated kernel size ", effectiveKernel,
+                " exceeds padded input size ", *padded, " along spatial axis ",
+                axis);
+  int64_t span = *padded - effectiveKernel;
   int64_t outSize = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
   // ONNX/PyTorch: in ceil mode the last window must start inside the input
   // or the begin padding.
@@ -420,13 +435,25 @@ LogicalResult ConvTransposeOp::inferResultTypes(
         extra >= std::max(params->strides[i], params->dilations[i]))
       return fail(emitError, "output_padding ", extra, " along spatial axis ",
                   i, " must be in [0, max(stride, dilation))");
-    int64_t size = params->strides[i] * (inShape[i + 2] - 1) + extra +
-                   params->dilations[i] * (wShape[i + 2] - 1) + 1 -
-                   params->padsBegin[i] - params->padsEnd[i];
-    if (size <= 0)
+    std::optional<int64_t> dilated =
+        dilatedKernelSize(params->dilations[i], wShape[i + 2]);
+    std::optional<int64_t> size =
+        llvm::checkedMulAdd<int64_t>(params->strides[i], inShape[i + 2] - 1,
+                                     extra);
+    if (size && dilated)
+      size = llvm::checkedAdd<int64_t>(*size, *dilated);
+    if (size)
+      size = llvm::checkedSub<int64_t>(*size, params->padsBegin[i]);
+    if (size)
+      size = llvm::checkedSub<int64_t>(*size, params->padsEnd[i]);
+    if (!dilated || !size)
+      return fail(emitError, "window size arithmetic overflows along spatial "
+                             "axis ",
+                  i);
+    if (*size <= 0)
       return fail(emitError, "output size along spatial axis ", i,
-                  " is not positive (", size, ")");
-    shape.push_back(size);
+                  " is not positive (", *size, ")");
+    shape.push_back(*size);
   }
   return pushTensor(shape, inputType.getElementType(), resultTypes, emitError);
 }
@@ -533,7 +560,13 @@ static LogicalResult inferPoolType(Value input, ArrayRef<int64_t> kernelShape,
   ArrayRef<int64_t> inShape = inputType.getShape();
   SmallVector<int64_t> shape = {inShape[0], inShape[1]};
   for (size_t i = 0; i < spatialRank; ++i) {
-    int64_t effectiveKernel = params->dilations[i] * (kernelShape[i] - 1) + 1;
+    std::optional<int64_t> dilated =
+        dilatedKernelSize(params->dilations[i], kernelShape[i]);
+    if (!dilated)
+      return fail(emitError, "window size arithmetic overflows along spatial "
+                             "axis ",
+                  i);
+    int64_t effectiveKernel = *dilated;
     if (params->padsBegin[i] >= effectiveKernel ||
         params->padsEnd[i] >= effectiveKernel)
       return fail(emitError, "pads along spatial axis ", i,
@@ -740,9 +773,11 @@ LogicalResult ReshapeOp::inferResultTypes(MLIRContext *,
   if (!count)
     return fail(emitError, "shape ", formatShape(shape),
                 " overflows the element count");
-  if (*count != inputType.getNumElements())
+  std::optional<int64_t> inputCount = checkedProduct(inputType.getShape());
+  if (!inputCount || *count != *inputCount)
     return fail(emitError, "shape ", formatShape(shape), " has ", *count,
-                " elements but the input has ", inputType.getNumElements());
+                " elements but the input has ",
+                inputCount ? std::to_string(*inputCount) : "more than 2^63");
   return pushTensor(shape, inputType.getElementType(), resultTypes, emitError);
 }
 NN_SHAPE_OP_HOOKS(ReshapeOp)
@@ -760,10 +795,11 @@ LogicalResult FlattenOp::inferResultTypes(MLIRContext *,
                        /*allowRank=*/true)))
     return failure();
   ArrayRef<int64_t> inShape = inputType.getShape();
-  // The element count of a valid tensor type fits int64, so both do.
-  int64_t outer = *checkedProduct(inShape.take_front(axis));
-  int64_t inner = *checkedProduct(inShape.drop_front(axis));
-  return pushTensor({outer, inner}, inputType.getElementType(), resultTypes,
+  std::optional<int64_t> outer = checkedProduct(inShape.take_front(axis));
+  std::optional<int64_t> inner = checkedProduct(inShape.drop_front(axis));
+  if (!outer || !inner)
+    return fail(emitError, "flattened dimensions overflow int64");
+  return pushTensor({*outer, *inner}, inputType.getElementType(), resultTypes,
                     emitError);
 }
 NN_SHAPE_OP_HOOKS(FlattenOp)
@@ -887,9 +923,11 @@ LogicalResult SliceOp::inferResultTypes(MLIRContext *, SliceOp::Adaptor adaptor,
     if (step < 0 && !(-1 <= end && end <= start && start <= dim - 1))
       return fail(emitError, "reverse slice [", start, ", ", end,
                   ") is out of range for axis ", axis, " of size ", dim);
-    // Bounds are within [-1, dim], so these cannot overflow.
-    shape[axis] = step > 0 ? (end - start + step - 1) / step
-                           : (start - end + (-step) - 1) / (-step);
+    // Bounds are within [-1, dim], so the span cannot overflow; the step may
+    // be any int64, so divide by its magnitude as unsigned.
+    uint64_t span = step > 0 ? end - start : start - end;
+    uint64_t stride = step > 0 ? uint64_t(step) : uint64_t(0) - uint64_t(step);
+    shape[axis] = span == 0 ? 0 : static_cast<int64_t>((span - 1) / stride + 1);
   }
   return pushTensor(shape, inputType.getElementType(), resultTypes, emitError);
 }
