@@ -203,9 +203,8 @@ Error Reader::readStreams(Program &program) {
       for (uint64_t i = 0; i < count; ++i) {
         EncodedInstruction words;
         for (unsigned w = 0; w < 8; ++w)
-          words[w] =
-              support::endian::read64le(code.data() + i * kInstructionBytes +
-                                        8 * w);
+          words[w] = support::endian::read64le(code.data() +
+                                               i * kInstructionBytes + 8 * w);
         Expected<Instruction> inst = decode(words);
         if (!inst)
           return fail(formatv("section {0}: instruction {1}: {2}", name, i,
@@ -241,8 +240,7 @@ Error Reader::readSourceMap(Program &program) {
 }
 
 Error Reader::readTensors(StringRef section, std::vector<TensorEntry> &out) {
-  Expected<ArrayRef<uint8_t>> data =
-      contents(section, L::kTensorRecordBytes);
+  Expected<ArrayRef<uint8_t>> data = contents(section, L::kTensorRecordBytes);
   if (!data)
     return data.takeError();
   for (size_t i = 0; i < data->size() / L::kTensorRecordBytes; ++i) {
@@ -302,9 +300,9 @@ Expected<Program> Reader::read() {
   if (Error err = collectSections())
     return std::move(err);
   static const char *const known[] = {
-      L::kTargetSection,   L::kSourceIndexSection, L::kSourceMapSection,
-      L::kIoSection,       L::kStateSection,       L::kConstMapSection,
-      L::kConstDataSection, L::kStringSection,     L::kSectionNameSection};
+      L::kTargetSection,    L::kSourceIndexSection, L::kSourceMapSection,
+      L::kIoSection,        L::kStateSection,       L::kConstMapSection,
+      L::kConstDataSection, L::kStringSection,      L::kSectionNameSection};
   for (const auto &entry : sections) {
     StringRef name = entry.getKey();
     if (!name.starts_with(".text.") && !llvm::is_contained(known, name))
@@ -315,9 +313,8 @@ Expected<Program> Reader::read() {
   Expected<ArrayRef<uint8_t>> targetText = contents(L::kTargetSection, 0);
   if (!targetText)
     return targetText.takeError();
-  Expected<Target> target = parseTargetJSON(
-      StringRef(reinterpret_cast<const char *>(targetText->data()),
-                targetText->size()));
+  Expected<Target> target = parseTargetJSON(StringRef(
+      reinterpret_cast<const char *>(targetText->data()), targetText->size()));
   if (!target)
     return fail("section .npu.target: " + toString(target.takeError()));
   program.target = std::move(*target);
@@ -374,9 +371,9 @@ Expected<Program> npurt::readBinaryFile(StringRef path) {
       MemoryBuffer::getFile(path, /*IsText=*/false,
                             /*RequiresNullTerminator=*/false);
   if (!buffer)
-    return createStringError(buffer.getError(), "cannot read '" + path +
-                                                    "': " +
-                                                    buffer.getError().message());
+    return createStringError(buffer.getError(),
+                             "cannot read '" + path +
+                                 "': " + buffer.getError().message());
   Expected<Program> program = readBinary((*buffer)->getMemBufferRef());
   if (!program)
     return fail(path + ": " + toString(program.takeError()));

@@ -183,8 +183,8 @@ std::vector<uint8_t> npurt::layout::serialize(const Program &program) {
   uint64_t fileBytes = sizeof(ELF::Elf64_Ehdr);
   for (const Section &section : sections)
     fileBytes = alignTo(fileBytes, section.alignment) + section.data.size();
-  fileBytes = alignTo(fileBytes, 8) +
-              (sections.size() + 1) * sizeof(ELF::Elf64_Shdr);
+  fileBytes =
+      alignTo(fileBytes, 8) + (sections.size() + 1) * sizeof(ELF::Elf64_Shdr);
   ByteWriter out;
   out.bytes.reserve(fileBytes);
   out.bytes.resize(sizeof(ELF::Elf64_Ehdr), 0);

@@ -128,9 +128,7 @@ StringRef npurt::engineName(Engine v) { return lookupName(kEngineNames, v); }
 StringRef npurt::opcodeName(Opcode v) { return lookupName(kOpcodeNames, v); }
 StringRef npurt::dtypeName(DType v) { return lookupName(kDTypeNames, v); }
 StringRef npurt::memName(Mem v) { return lookupName(kMemNames, v); }
-StringRef npurt::vpuFuncName(VpuFunc v) {
-  return lookupName(kVpuFuncNames, v);
-}
+StringRef npurt::vpuFuncName(VpuFunc v) { return lookupName(kVpuFuncNames, v); }
 StringRef npurt::broadcastName(Broadcast v) {
   return lookupName(kBroadcastNames, v);
 }
@@ -235,11 +233,11 @@ bool npurt::operator==(const VpuOperand &a, const VpuOperand &b) {
 
 bool npurt::operator==(const Instruction &a, const Instruction &b) {
   auto bits = [](float f) { return llvm::bit_cast<uint32_t>(f); };
-  return std::tie(a.opcode, a.flags, a.wait, a.signal, a.dram_addr,
-                  a.sram_addr, a.dram_dtype, a.sram_dtype, a.extents,
-                  a.dram_strides, a.sram_strides, a.mxu_dtype, a.m, a.k, a.n,
-                  a.row_stride, a.acc_addr, a.acc_row_stride, a.rows, a.cols,
-                  a.func, a.broadcast, a.reduce_dim, a.zero_point) ==
+  return std::tie(a.opcode, a.flags, a.wait, a.signal, a.dram_addr, a.sram_addr,
+                  a.dram_dtype, a.sram_dtype, a.extents, a.dram_strides,
+                  a.sram_strides, a.mxu_dtype, a.m, a.k, a.n, a.row_stride,
+                  a.acc_addr, a.acc_row_stride, a.rows, a.cols, a.func,
+                  a.broadcast, a.reduce_dim, a.zero_point) ==
              std::tie(b.opcode, b.flags, b.wait, b.signal, b.dram_addr,
                       b.sram_addr, b.dram_dtype, b.sram_dtype, b.extents,
                       b.dram_strides, b.sram_strides, b.mxu_dtype, b.m, b.k,
@@ -302,8 +300,8 @@ EncodedInstruction npurt::encode(const Instruction &inst) {
   } else if (op == Opcode::MxuLoadWeights) {
     w[1] = put(inst.sram_addr, 0, 32) |
            put(static_cast<uint8_t>(inst.mxu_dtype), 32, 8);
-    w[2] = put(inst.k, 0, 16) | put(inst.n, 16, 16) |
-           put(inst.row_stride, 32, 32);
+    w[2] =
+        put(inst.k, 0, 16) | put(inst.n, 16, 16) | put(inst.row_stride, 32, 32);
   } else if (op == Opcode::MxuMatmul) {
     w[1] = put(inst.sram_addr, 0, 32) | put(inst.acc_addr, 32, 32);
     w[2] = put(inst.m, 0, 32) | put(inst.k, 32, 16) | put(inst.n, 48, 16);
@@ -316,8 +314,8 @@ EncodedInstruction npurt::encode(const Instruction &inst) {
                                     &inst.src2};
     uint64_t mems = 0;
     for (unsigned i = 0; i < 4; ++i) {
-      w[2 + i] = put(operands[i]->addr, 0, 32) |
-                 put(operands[i]->row_stride, 32, 32);
+      w[2 + i] =
+          put(operands[i]->addr, 0, 32) | put(operands[i]->row_stride, 32, 32);
       mems |= put(static_cast<uint8_t>(operands[i]->mem), i, 1);
     }
     uint8_t mode = op == Opcode::VpuReduce
@@ -326,8 +324,8 @@ EncodedInstruction npurt::encode(const Instruction &inst) {
     w[6] = put(static_cast<uint8_t>(inst.func), 0, 8) | put(mode, 8, 8);
     for (unsigned i = 0; i < 4; ++i)
       w[6] |= put(static_cast<uint8_t>(operands[i]->dtype), 16 + 8 * i, 8);
-    w[6] |= put(mems, 48, 8) |
-            put(static_cast<uint8_t>(inst.zero_point), 56, 8);
+    w[6] |=
+        put(mems, 48, 8) | put(static_cast<uint8_t>(inst.zero_point), 56, 8);
     w[7] = put(floatBits(inst.imm0), 0, 32) | put(floatBits(inst.imm1), 32, 32);
   }
   return w;
@@ -399,8 +397,8 @@ Expected<Instruction> npurt::decode(const EncodedInstruction &w) {
     if (Error err = dtypeAt(4, 0, "mxu_dtype", inst.mxu_dtype))
       return std::move(err);
   } else if (isVpu(op)) {
-    used = {0, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull,
-            ~0ull & ~(0xF0ull << 48), ~0ull};
+    used = {0,    ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull & ~(0xF0ull << 48),
+            ~0ull};
     inst.rows = field(w[1], 0, 16);
     inst.cols = field(w[1], 16, 16);
     inst.scale = bitsFloat(field(w[1], 32, 32));
@@ -428,8 +426,8 @@ Expected<Instruction> npurt::decode(const EncodedInstruction &w) {
       inst.reduce_dim = static_cast<ReduceDim>(rawMode);
     } else {
       if (!isKnown(kBroadcastNames, rawMode))
-        return decodeError("unknown broadcast mode " + Twine(rawMode) +
-                           " in " + name);
+        return decodeError("unknown broadcast mode " + Twine(rawMode) + " in " +
+                           name);
       inst.broadcast = static_cast<Broadcast>(rawMode);
     }
     inst.zero_point = static_cast<int8_t>(field(w[6], 56, 8));
@@ -439,8 +437,8 @@ Expected<Instruction> npurt::decode(const EncodedInstruction &w) {
   for (unsigned i = 1; i < 8; ++i)
     if (w[i] & ~used[i])
       return decodeError(
-          formatv("reserved bits of word {0} of {1} are not zero ({2:x16})",
-                  i, name, w[i] & ~used[i])
+          formatv("reserved bits of word {0} of {1} are not zero ({2:x16})", i,
+                  name, w[i] & ~used[i])
               .str());
   return inst;
 }

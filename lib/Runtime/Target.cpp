@@ -127,8 +127,7 @@ ArrayRef<TargetField> npurt::targetFields() {
                 "pJ per DRAM byte"),
       realField("energy_vpu_pj_per_op", &Target::energy_vpu_pj_per_op,
                 "pJ per VPU element op"),
-      realField("static_power_w", &Target::static_power_w,
-                "static power (W)"),
+      realField("static_power_w", &Target::static_power_w, "static power (W)"),
   };
   return fields;
 }
@@ -254,10 +253,10 @@ Error npurt::validateTarget(const Target &t) {
     return fail("mxu_rows must be a power of two in [4, 1024]");
   if (!isPowerOfTwoIn(t.mxu_cols, 4, 1024))
     return fail("mxu_cols must be a power of two in [4, 1024]");
-  for (auto [name, rate] : {std::pair<StringRef, double>{"mxu_rate_bf16",
-                                                         t.mxu_rate_bf16},
-                            {"mxu_rate_fp32", t.mxu_rate_fp32},
-                            {"mxu_rate_int8", t.mxu_rate_int8}})
+  for (auto [name, rate] :
+       {std::pair<StringRef, double>{"mxu_rate_bf16", t.mxu_rate_bf16},
+        {"mxu_rate_fp32", t.mxu_rate_fp32},
+        {"mxu_rate_int8", t.mxu_rate_int8}})
     if (!(rate > 0 && rate <= 64))
       return fail(name + " must be in (0, 64]");
   if (t.mxu_latency_cycles > 1000000)
@@ -288,10 +287,12 @@ Error npurt::validateTarget(const Target &t) {
   uint64_t tileBytes = t.mxu_rows * t.mxu_cols * 4;
   if (t.acc_bytes < tileBytes)
     return fail("acc_bytes must hold at least one mxu_rows x mxu_cols fp32 "
-                "tile (" + Twine(tileBytes) + " bytes)");
+                "tile (" +
+                Twine(tileBytes) + " bytes)");
   if (t.sram_bytes < tileBytes)
     return fail("sram_bytes must hold at least one mxu_rows x mxu_cols fp32 "
-                "tile (" + Twine(tileBytes) + " bytes)");
+                "tile (" +
+                Twine(tileBytes) + " bytes)");
   if (t.dram_bytes < 64 || t.dram_bytes > (1ull << 40) ||
       t.dram_bytes % 64 != 0)
     return fail("dram_bytes must be a multiple of 64 in [64, 2^40]");
@@ -304,8 +305,8 @@ Error npurt::validateTarget(const Target &t) {
   if (t.semaphores < 1 || t.semaphores > 255)
     return fail("semaphores must be in [1, 255]");
   for (const TargetField &field : targetFields())
-    if (field.real && (field.name.starts_with("energy_") ||
-                       field.name == "static_power_w")) {
+    if (field.real &&
+        (field.name.starts_with("energy_") || field.name == "static_power_w")) {
       double value = t.*field.real;
       if (!(value >= 0 && value <= 1e6))
         return fail(field.name + " must be in [0, 1e6]");

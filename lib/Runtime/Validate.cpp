@@ -293,12 +293,12 @@ Error InstructionChecker::checkMxu() {
     return fail("mxu_dtype " + dtypeName(type) + " of " + op +
                 " is not supported by the MXU (bf16, f32, i8)");
   if (inst.k < 1 || inst.k > target.mxu_rows)
-    return fail(formatv("k ({0}) of {1} must be in [1, mxu_rows = {2}]",
-                        inst.k, op, target.mxu_rows)
+    return fail(formatv("k ({0}) of {1} must be in [1, mxu_rows = {2}]", inst.k,
+                        op, target.mxu_rows)
                     .str());
   if (inst.n < 1 || inst.n > target.mxu_cols)
-    return fail(formatv("n ({0}) of {1} must be in [1, mxu_cols = {2}]",
-                        inst.n, op, target.mxu_cols)
+    return fail(formatv("n ({0}) of {1} must be in [1, mxu_cols = {2}]", inst.n,
+                        op, target.mxu_cols)
                     .str());
   VpuOperand input{Mem::Sram, inst.sram_addr, inst.row_stride, type};
   if (inst.opcode == Opcode::MxuLoadWeights) {
@@ -316,9 +316,8 @@ Error InstructionChecker::checkMxu() {
 }
 
 Error InstructionChecker::checkOperand(StringRef what,
-                                       const VpuOperand &operand,
-                                       uint64_t rows, uint64_t cols,
-                                       ArrayRef<DType> sramTypes,
+                                       const VpuOperand &operand, uint64_t rows,
+                                       uint64_t cols, ArrayRef<DType> sramTypes,
                                        ArrayRef<DType> accTypes) {
   bool inAcc = operand.mem == Mem::Acc;
   ArrayRef<DType> allowed = inAcc ? accTypes : sramTypes;
@@ -390,7 +389,8 @@ static bool isUnaryFunc(VpuFunc f) {
 Error InstructionChecker::checkActivation(VpuFunc func) {
   bool clip = func == VpuFunc::Clip;
   bool leaky = func == VpuFunc::LeakyRelu;
-  bool quant = inst.opcode == Opcode::VpuEpilogue && inst.dst.dtype == DType::I8;
+  bool quant =
+      inst.opcode == Opcode::VpuEpilogue && inst.dst.dtype == DType::I8;
   if (Error err = checkImmediates(clip || leaky, clip, quant))
     return err;
   if (clip && !(inst.imm0 <= inst.imm1))
@@ -492,8 +492,8 @@ Error InstructionChecker::checkVpu() {
       return err;
     const DType anyType[] = {DType::F32, DType::BF16, DType::I8, DType::I32};
     const DType accTypes[] = {DType::F32, DType::I32};
-    if (Error err = checkOperand("src0", inst.src0, rows, cols, anyType,
-                                 accTypes))
+    if (Error err =
+            checkOperand("src0", inst.src0, rows, cols, anyType, accTypes))
       return err;
     if (Error err =
             checkOperand("dst", inst.dst, rows, cols, anyType, accTypes))
@@ -503,8 +503,8 @@ Error InstructionChecker::checkVpu() {
     bool quantize = to == DType::I8 && from != DType::I8;
     bool dequantize = !isFloat(from) && isFloat(to);
     if (!floatToFloat && !quantize && !dequantize)
-      return fail(formatv("{0} cannot convert {1} to {2}", op,
-                          dtypeName(from), dtypeName(to))
+      return fail(formatv("{0} cannot convert {1} to {2}", op, dtypeName(from),
+                          dtypeName(to))
                       .str());
     if (Error err = checkUnused("src1", inst.src1))
       return err;
@@ -608,8 +608,8 @@ static Error checkStream(const Program &program, unsigned core, Engine engine) {
     const Instruction &inst = stream.instructions[i];
     auto at = [&] { return formatv("{0} instruction {1}", where, i).str(); };
     if (!runsOn(inst.opcode, engine))
-      return fail(at() + ": " + opcodeName(inst.opcode) + " does not run on the " +
-                  engineName(engine) + " engine");
+      return fail(at() + ": " + opcodeName(inst.opcode) +
+                  " does not run on the " + engineName(engine) + " engine");
     if (Error err = validateInstruction(inst, program.target))
       return fail(at() + ": " + toString(std::move(err)));
     bool last = i + 1 == count;
@@ -658,12 +658,12 @@ Error npurt::validateProgram(const Program &program) {
       return fail(what + " is empty");
     if (segment.dram_addr > target.dram_bytes ||
         segment.bytes.size() > target.dram_bytes - segment.dram_addr)
-      return fail(formatv("{0} [{1:x}, +{2}) exceeds dram_bytes ({3})",
-                          what, segment.dram_addr, segment.bytes.size(),
+      return fail(formatv("{0} [{1:x}, +{2}) exceeds dram_bytes ({3})", what,
+                          segment.dram_addr, segment.bytes.size(),
                           target.dram_bytes)
                       .str());
-    constants.push_back({segment.dram_addr,
-                         segment.dram_addr + segment.bytes.size(), what});
+    constants.push_back(
+        {segment.dram_addr, segment.dram_addr + segment.bytes.size(), what});
   }
   if (Error err = checkDisjoint(constants))
     return err;
@@ -689,8 +689,8 @@ Error npurt::validateProgram(const Program &program) {
         return fail(what + ": dram_addr is not aligned to its element size");
       if (tensor.dram_addr > target.dram_bytes ||
           *bytes > target.dram_bytes - tensor.dram_addr)
-        return fail(formatv("{0}: [{1:x}, +{2}) exceeds dram_bytes ({3})",
-                            what, tensor.dram_addr, *bytes, target.dram_bytes)
+        return fail(formatv("{0}: [{1:x}, +{2}) exceeds dram_bytes ({3})", what,
+                            tensor.dram_addr, *bytes, target.dram_bytes)
                         .str());
       DramRange range{tensor.dram_addr, tensor.dram_addr + *bytes, what};
       tensors.push_back(range);

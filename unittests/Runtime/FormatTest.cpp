@@ -189,8 +189,7 @@ TEST(Target, ValidationNamesTheField) {
        "dram_bytes_per_cycle must be in (0, 65536]"},
       {[](Target &t) { t.dma_queues = 3; },
        "dma_queues must be 2 (one load and one store queue)"},
-      {[](Target &t) { t.semaphores = 256; },
-       "semaphores must be in [1, 255]"},
+      {[](Target &t) { t.semaphores = 256; }, "semaphores must be in [1, 255]"},
       {[](Target &t) { t.energy_dram_pj_per_byte = -1; },
        "energy_dram_pj_per_byte must be in [0, 1e6]"},
       {[](Target &t) { t.static_power_w = std::nan(""); },
@@ -377,8 +376,7 @@ TEST(ISA, EncodingLayout) {
   EXPECT_EQ(d[4], 0x0000'0020'0000'0000ull); // dram_strides[1] | [0]
   EncodedInstruction e = encode(epilogue());
   EXPECT_EQ(e[6] >> 48, 0xFD02ull); // zero_point -3 | mems (src0 in acc)
-  EXPECT_EQ(static_cast<uint32_t>(e[1] >> 32),
-            llvm::bit_cast<uint32_t>(0.05f));
+  EXPECT_EQ(static_cast<uint32_t>(e[1] >> 32), llvm::bit_cast<uint32_t>(0.05f));
 }
 
 TEST(ISA, DecodeRejectsWhatEncodeCannotProduce) {
@@ -836,9 +834,7 @@ TEST(Binary, ProgramValidationMessages) {
        "stream c0.mxu is empty (it must end with halt)"},
       {[](Program &p) { p.stream(0, Engine::Mxu).source.pop_back(); },
        "stream c0.mxu has 2 source indices for 3 instructions"},
-      {[](Program &p) {
-         p.stream(0, Engine::Vpu).instructions[0] = dmaLoad();
-       },
+      {[](Program &p) { p.stream(0, Engine::Vpu).instructions[0] = dmaLoad(); },
        "stream c0.vpu instruction 0: dma_load does not run on the vpu engine"},
       {[](Program &p) {
          p.stream(0, Engine::Mxu).instructions[0] = Instruction();
@@ -871,7 +867,9 @@ TEST(Binary, ProgramValidationMessages) {
        "state tensor 1 'step': state tensors have no direction (kind input)"},
       {[](Program &p) { p.io[0].shape.assign(9, 1); },
        "io tensor 0 'x': rank 9 exceeds 8"},
-      {[](Program &p) { p.io[0].shape = {1ull << 40, 1ull << 30}; },
+      {[](Program &p) {
+         p.io[0].shape = {1ull << 40, 1ull << 30};
+       },
        "io tensor 0 'x': size overflows 64 bits"},
       {[](Program &p) { p.io[0].dram_addr = 0x4002; },
        "io tensor 0 'x': dram_addr is not aligned to its element size"},
@@ -883,7 +881,10 @@ TEST(Binary, ProgramValidationMessages) {
       {[](Program &p) { p.io[0].dram_addr = 0x1000; },
        "state tensor 0 'fc.weight' [0x1000, 0x3000) overlaps io tensor 0 'x' "
        "[0x1000, 0x3000) in DRAM"},
-      {[](Program &p) { p.state.clear(); p.io[0].dram_addr = 0x1000; },
+      {[](Program &p) {
+         p.state.clear();
+         p.io[0].dram_addr = 0x1000;
+       },
        "io tensor 0 'x' [0x1000, 0x3000) overlaps constant segment 0 "
        "[0x1000, 0x3000) in DRAM"},
   };
@@ -911,8 +912,8 @@ unsigned sectionIndex(const std::vector<uint8_t> &bytes, llvm::StringRef name) {
   for (unsigned i = 1; i < header.e_shnum; ++i) {
     llvm::ELF::Elf64_Shdr s;
     std::memcpy(&s, &bytes[sectionHeaderOffset(bytes, i)], sizeof(s));
-    if (name == reinterpret_cast<const char *>(&bytes[names.sh_offset +
-                                                      s.sh_name]))
+    if (name ==
+        reinterpret_cast<const char *>(&bytes[names.sh_offset + s.sh_name]))
       return i;
   }
   ADD_FAILURE() << "no section " << name.str();
@@ -935,7 +936,10 @@ TEST(Binary, RejectsForeignFiles) {
   EXPECT_EQ(errorOf(readBytes(noise)), "not an ELF file (bad magic)");
   EXPECT_EQ(errorOf(readBytes({})), "not an ELF file (bad magic)");
   // ELF magic followed by noise.
-  std::memcpy(noise.data(), "\x7f" "ELF", 4);
+  std::memcpy(noise.data(),
+              "\x7f"
+              "ELF",
+              4);
   EXPECT_NE(errorOf(readBytes(noise)), "<success>");
 
   // An ordinary executable of the host.
@@ -986,8 +990,8 @@ TEST(Binary, RejectsCorruptSections) {
     std::vector<uint8_t> copy = bytes;
     size_t at = sectionHeaderOffset(copy, sectionIndex(copy, ".rodata"));
     copy[at + offsetof(llvm::ELF::Elf64_Shdr, sh_size) + 4] = 1;
-    EXPECT_NE(errorOf(readBytes(copy)).find(
-                  "malformed NPU binary: section .rodata: section "),
+    EXPECT_NE(errorOf(readBytes(copy))
+                  .find("malformed NPU binary: section .rodata: section "),
               std::string::npos);
   }
   // Renaming a section: one unknown, one missing.
@@ -1051,8 +1055,7 @@ TEST(Binary, RejectsCorruptSections) {
     EXPECT_EQ(errorOf(readBytes(copy)),
               "malformed NPU binary: .npu.io entry 0 name: string offset " +
                   std::to_string(offset) + " is outside .strtab (size " +
-                  std::to_string(sectionHeader(copy, ".strtab").sh_size) +
-                  ")");
+                  std::to_string(sectionHeader(copy, ".strtab").sh_size) + ")");
   }
   // An unknown dtype and a rank over the limit in the I/O table.
   {
@@ -1069,8 +1072,8 @@ TEST(Binary, RejectsCorruptSections) {
   {
     std::vector<uint8_t> copy = bytes;
     copy[sectionHeader(copy, ".npu.constmap").sh_offset + 24 + 15] = 0x80;
-    EXPECT_NE(errorOf(readBytes(copy)).find(
-                  "malformed NPU binary: .npu.constmap entry 1: "),
+    EXPECT_NE(errorOf(readBytes(copy))
+                  .find("malformed NPU binary: .npu.constmap entry 1: "),
               std::string::npos);
   }
   // A bad target description.

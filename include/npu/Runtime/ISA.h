@@ -1,4 +1,4 @@
-//===- ISA.h - NPU instruction set: fields, encoding, validation -*- C++ -*-===//
+//===- ISA.h - NPU instructions: fields, encoding, checks -------*- C++ -*-===//
 //
 // The machine instructions of the NPU. Every instruction is 64 bytes (eight
 // little-endian u64 words), belongs to exactly one engine queue (decided by
@@ -33,19 +33,19 @@ constexpr unsigned kNumEngines = 4;
 /// Opcode byte of word 0. 0x00 is deliberately invalid so zeroed memory
 /// never decodes as an instruction.
 enum class Opcode : uint8_t {
-  Halt = 0x01,            ///< End of the stream (any engine).
-  Nop = 0x02,             ///< Only waits/signals (any engine).
-  DmaLoad = 0x10,         ///< DRAM -> SRAM, 4-D strided, optional f32<->bf16.
-  DmaStore = 0x11,        ///< SRAM -> DRAM, 4-D strided, optional f32<->bf16.
-  MxuLoadWeights = 0x20,  ///< SRAM [k x n] -> the array's weight registers.
-  MxuMatmul = 0x21,       ///< SRAM [m x k] x weights -> ACC [m x n].
-  VpuBinary = 0x30,       ///< dst = func(src0, src1 | broadcast | imm0).
-  VpuUnary = 0x31,        ///< dst = func(src0).
-  VpuReduce = 0x32,       ///< dst = reduce(src0) along rows or columns.
-  VpuBroadcast = 0x33,    ///< dst = row vector / column vector / imm0.
-  VpuCast = 0x34,         ///< dst = convert(src0): rounding, (re)quantize.
-  VpuSelect = 0x35,       ///< dst = src0 != 0 ? src1 : src2.
-  VpuEpilogue = 0x36,     ///< ACC -> SRAM: + bias row, activation, dtype.
+  Halt = 0x01,           ///< End of the stream (any engine).
+  Nop = 0x02,            ///< Only waits/signals (any engine).
+  DmaLoad = 0x10,        ///< DRAM -> SRAM, 4-D strided, optional f32<->bf16.
+  DmaStore = 0x11,       ///< SRAM -> DRAM, 4-D strided, optional f32<->bf16.
+  MxuLoadWeights = 0x20, ///< SRAM [k x n] -> the array's weight registers.
+  MxuMatmul = 0x21,      ///< SRAM [m x k] x weights -> ACC [m x n].
+  VpuBinary = 0x30,      ///< dst = func(src0, src1 | broadcast | imm0).
+  VpuUnary = 0x31,       ///< dst = func(src0).
+  VpuReduce = 0x32,      ///< dst = reduce(src0) along rows or columns.
+  VpuBroadcast = 0x33,   ///< dst = row vector / column vector / imm0.
+  VpuCast = 0x34,        ///< dst = convert(src0): rounding, (re)quantize.
+  VpuSelect = 0x35,      ///< dst = src0 != 0 ? src1 : src2.
+  VpuEpilogue = 0x36,    ///< ACC -> SRAM: + bias row, activation, dtype.
 };
 
 /// Element types. Encoded as one byte.
@@ -61,16 +61,34 @@ enum class Mem : uint8_t { Sram = 0, Acc = 1 };
 enum class VpuFunc : uint8_t {
   None = 0,
   // Binary (also reductions: Add = sum, Max, Min).
-  Add = 1, Sub = 2, Mul = 3, Div = 4, Max = 5, Min = 6, Pow = 7,
-  CmpLt = 8, CmpLe = 9, CmpEq = 10, CmpNe = 11, ///< Result 1.0 or 0.0.
+  Add = 1,
+  Sub = 2,
+  Mul = 3,
+  Div = 4,
+  Max = 5,
+  Min = 6,
+  Pow = 7,
+  CmpLt = 8,
+  CmpLe = 9,
+  CmpEq = 10,
+  CmpNe = 11, ///< Result 1.0 or 0.0.
   // Unary.
-  Copy = 32, Relu = 33,
+  Copy = 32,
+  Relu = 33,
   LeakyRelu = 34, ///< x < 0 ? imm0 * x : x.
-  Exp = 35, Log = 36, Tanh = 37, Sigmoid = 38, Erf = 39, Sqrt = 40,
-  Rsqrt = 41, Recip = 42, Neg = 43, Abs = 44,
-  Gelu = 45,      ///< Exact: x * 0.5 * (1 + erf(x / sqrt(2))).
-  GeluTanh = 46,  ///< Tanh approximation.
-  Clip = 47,      ///< min(max(x, imm0), imm1).
+  Exp = 35,
+  Log = 36,
+  Tanh = 37,
+  Sigmoid = 38,
+  Erf = 39,
+  Sqrt = 40,
+  Rsqrt = 41,
+  Recip = 42,
+  Neg = 43,
+  Abs = 44,
+  Gelu = 45,     ///< Exact: x * 0.5 * (1 + erf(x / sqrt(2))).
+  GeluTanh = 46, ///< Tanh approximation.
+  Clip = 47,     ///< min(max(x, imm0), imm1).
   Square = 48,
 };
 
@@ -151,13 +169,13 @@ struct Instruction {
   uint16_t rows = 0;
   uint16_t cols = 0;
   VpuFunc func = VpuFunc::None;
-  Broadcast broadcast = Broadcast::None; ///< VPU_BINARY, VPU_BROADCAST.
+  Broadcast broadcast = Broadcast::None;  ///< VPU_BINARY, VPU_BROADCAST.
   ReduceDim reduce_dim = ReduceDim::Cols; ///< VPU_REDUCE.
   VpuOperand dst, src0, src1, src2;
-  float imm0 = 0.0f; ///< Scalar operand / leaky slope / clip low.
-  float imm1 = 0.0f; ///< Clip high.
-  float scale = 0.0f;      ///< (Re)quantization scale (VPU_CAST, EPILOGUE).
-  int8_t zero_point = 0;   ///< int8 zero point (VPU_CAST, EPILOGUE).
+  float imm0 = 0.0f;     ///< Scalar operand / leaky slope / clip low.
+  float imm1 = 0.0f;     ///< Clip high.
+  float scale = 0.0f;    ///< (Re)quantization scale (VPU_CAST, EPILOGUE).
+  int8_t zero_point = 0; ///< int8 zero point (VPU_CAST, EPILOGUE).
 };
 
 /// Exact equality of every field (floats compared by bit pattern).

@@ -105,9 +105,7 @@ bool operator==(const TensorEntry &a, const TensorEntry &b);
 bool operator==(const SourceOp &a, const SourceOp &b);
 bool operator==(const Stream &a, const Stream &b);
 bool operator==(const Program &a, const Program &b);
-inline bool operator!=(const Program &a, const Program &b) {
-  return !(a == b);
-}
+inline bool operator!=(const Program &a, const Program &b) { return !(a == b); }
 
 } // namespace npurt
 
