@@ -402,6 +402,10 @@ Error InstructionChecker::checkVpu() {
   uint64_t rows = inst.rows, cols = inst.cols;
   if (rows < 1 || cols < 1)
     return fail("rows and cols of " + op + " must be >= 1");
+  bool broadcasts = inst.opcode == Opcode::VpuBinary ||
+                    inst.opcode == Opcode::VpuBroadcast;
+  if (!broadcasts && inst.broadcast != Broadcast::None)
+    return fail("broadcast of " + op + " must be none");
   const DType floats[] = {DType::F32, DType::BF16};
   const DType accFloat[] = {DType::F32};
   auto full = [&](StringRef what, const VpuOperand &o) {

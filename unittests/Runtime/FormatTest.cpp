@@ -660,6 +660,13 @@ TEST(Validate, InstructionMessages) {
        },
        "broadcast of vpu_reduce must be zero (unused by this opcode)"},
       {[] {
+         Instruction i = vpu(Opcode::VpuUnary);
+         i.func = VpuFunc::Relu;
+         i.broadcast = Broadcast::Row;
+         return i;
+       },
+       "broadcast of vpu_unary must be none"},
+      {[] {
          Instruction i = vpu(Opcode::VpuBroadcast);
          return i;
        },
