@@ -112,14 +112,17 @@ static std::vector<Section> buildSections(const Program &program) {
     for (unsigned e = 0; e < kNumEngines; ++e) {
       Engine engine = static_cast<Engine>(e);
       const Stream &stream = program.stream(core, engine);
-      ByteWriter code;
-      code.bytes.reserve(stream.instructions.size() * kInstructionBytes);
+      std::vector<uint8_t> code(stream.instructions.size() *
+                                kInstructionBytes);
+      uint8_t *at = code.data();
       for (const Instruction &inst : stream.instructions)
-        for (uint64_t word : encode(inst))
-          code.u64(word);
+        for (uint64_t word : encode(inst)) {
+          support::endian::write64le(at, word);
+          at += 8;
+        }
       add(streamSectionName(core, engine), ELF::SHT_PROGBITS,
           ELF::SHF_ALLOC | ELF::SHF_EXECINSTR, L::kDataAlignment,
-          kInstructionBytes, std::move(code.bytes));
+          kInstructionBytes, std::move(code));
       for (uint32_t source : stream.source)
         sourceIndex.u32(source);
     }
