@@ -45,7 +45,19 @@ def bf16_matmul(rng):
     return {"x": x, "w": w}, {"y": y.astype(np.float32)}
 
 
+def int8_matmul(rng):
+    x = rng.integers(-16, 16, size=(8, 32), dtype=np.int8)
+    w = rng.integers(-16, 16, size=(32, 32), dtype=np.int8)
+    acc = x.astype(np.int64) @ w.astype(np.int64)
+    # Requantize: sat_i8(round_half_even(acc * scale) + zero_point).
+    y = np.clip(np.round(acc * (1 / 64)) + 3, -128, 127).astype(np.int8)
+    # Dequantize: (y - zero_point) * scale.
+    z = ((y.astype(np.float64) - 3) * (1 / 64)).astype(np.float32)
+    return {"x": x, "w": w}, {"y": y, "z": z}
+
+
 CASES = {
+    "int8_matmul": int8_matmul,
     "matmul_bias_relu": matmul_bias_relu,
     "vpu_chain": vpu_chain,
     "bf16_matmul": bf16_matmul,
