@@ -253,3 +253,19 @@ func.func @splat_unary_cast() -> (tensor<64x64xi32>, tensor<64x64xf32>) {
   %1 = nn.neg %d : tensor<64x64xf32>
   return %0, %1 : tensor<64x64xi32>, tensor<64x64xf32>
 }
+
+// -----
+
+// Window attributes that spell out the ONNX default are dropped.
+// CHECK-LABEL: func @default_windows
+// CHECK: nn.conv %{{.*}}, %{{.*}} {pads = array<i64: 1, 1, 1, 1>} :
+// CHECK: nn.conv_transpose %{{.*}}, %{{.*}} {strides = array<i64: 2, 2>} :
+// CHECK: nn.max_pool %{{.*}} {kernel_shape = array<i64: 2, 2>} :
+// CHECK: nn.avg_pool %{{.*}} {ceil_mode = true, kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>} :
+func.func @default_windows(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>) -> (tensor<1x4x8x8xf32>, tensor<1x4x17x17xf32>, tensor<1x4x7x7xf32>, tensor<1x4x4x4xf32>) {
+  %0 = nn.conv %x, %w {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %1 = nn.conv_transpose %x, %w {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, output_padding = array<i64: 0, 0>} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x17x17xf32>
+  %2 = nn.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x7x7xf32>
+  %3 = nn.avg_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, ceil_mode = true} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
+  return %0, %1, %2, %3 : tensor<1x4x8x8xf32>, tensor<1x4x17x17xf32>, tensor<1x4x7x7xf32>, tensor<1x4x4x4xf32>
+}

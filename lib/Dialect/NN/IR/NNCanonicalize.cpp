@@ -4,6 +4,8 @@
 // NNFolds.cpp only simplify an op in place). The canonical form of any pure
 // reshaping is a single `nn.reshape`, so flatten and unit-dimension
 // transposes become reshapes, whose chains the reshape folder then collapses.
+// Window attributes of convolutions and pools that spell out their default
+// are emptied, so equal windows print (and CSE) the same.
 //
 //===----------------------------------------------------------------------===//
 #include "npu/Dialect/NN/IR/NN.h"
@@ -47,7 +49,78 @@ struct UnitDimTransposeToReshape : public OpRewritePattern<TransposeOp> {
     return success();
   }
 };
+
+/// True when `values` is non-empty and every entry is `value`.
+bool isAll(ArrayRef<int64_t> values, int64_t value) {
+  return !values.empty() &&
+         llvm::all_of(values, [&](int64_t v) { return v == value; });
+}
+
+/// Empties strides/dilations of all ones, pads/output_padding of all zeros
+/// and a kernel_shape that repeats the weight's, on conv, conv_transpose,
+/// max_pool and avg_pool.
+template <typename OpTy>
+struct DropDefaultWindowAttrs : public OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    constexpr bool hasWeight =
+        std::is_same_v<OpTy, ConvOp> || std::is_same_v<OpTy, ConvTransposeOp>;
+    bool dropStrides = isAll(op.getStrides(), 1);
+    bool dropDilations = isAll(op.getDilations(), 1);
+    bool dropPads = isAll(op.getPads(), 0);
+    bool dropOutputPadding = false;
+    bool dropKernelShape = false;
+    if constexpr (std::is_same_v<OpTy, ConvTransposeOp>)
+      dropOutputPadding = isAll(op.getOutputPadding(), 0);
+    if constexpr (hasWeight)
+      dropKernelShape =
+          !op.getKernelShape().empty() &&
+          op.getKernelShape() ==
+              op.getWeight().getType().getShape().drop_front(2);
+    if (!dropStrides && !dropDilations && !dropPads && !dropOutputPadding &&
+        !dropKernelShape)
+      return rewriter.notifyMatchFailure(op, "no default-valued window attr");
+    DenseI64ArrayAttr empty = rewriter.getDenseI64ArrayAttr({});
+    rewriter.modifyOpInPlace(op, [&] {
+      if (dropStrides)
+        op.setStridesAttr(empty);
+      if (dropDilations)
+        op.setDilationsAttr(empty);
+      if (dropPads)
+        op.setPadsAttr(empty);
+      if constexpr (std::is_same_v<OpTy, ConvTransposeOp>)
+        if (dropOutputPadding)
+          op.setOutputPaddingAttr(empty);
+      if constexpr (hasWeight)
+        if (dropKernelShape)
+          op.setKernelShapeAttr(empty);
+    });
+    return success();
+  }
+};
 } // namespace
+
+void ConvOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                         MLIRContext *context) {
+  patterns.add<DropDefaultWindowAttrs<ConvOp>>(context);
+}
+
+void ConvTransposeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                                  MLIRContext *context) {
+  patterns.add<DropDefaultWindowAttrs<ConvTransposeOp>>(context);
+}
+
+void MaxPoolOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                            MLIRContext *context) {
+  patterns.add<DropDefaultWindowAttrs<MaxPoolOp>>(context);
+}
+
+void AvgPoolOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                            MLIRContext *context) {
+  patterns.add<DropDefaultWindowAttrs<AvgPoolOp>>(context);
+}
 
 void FlattenOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                             MLIRContext *context) {

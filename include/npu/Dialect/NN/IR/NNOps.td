@@ -68,7 +68,8 @@ def NN_ConvOp : NN_ShapeOp<"conv"> {
     `Oi = floor((Di + pad_begin_i + pad_end_i - dilation_i*(ki-1) - 1) / stride_i) + 1`.
     Depthwise convolution is `group = C` with `M` a multiple of `C`.
 
-    Attributes (an empty array means the ONNX default):
+    Attributes (an empty array means the ONNX default; canonicalization
+    empties arrays that spell out the default):
     - `kernel_shape` (i64 array, default: from `weight`): must equal the
       weight's spatial dimensions when given.
     - `strides` (i64 array, default all 1): positive.
@@ -88,6 +89,7 @@ def NN_ConvOp : NN_ShapeOp<"conv"> {
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
+  let hasCanonicalizer = 1;
 }
 
 def NN_ConvTransposeOp : NN_ShapeOp<"conv_transpose"> {
@@ -119,6 +121,7 @@ def NN_ConvTransposeOp : NN_ShapeOp<"conv_transpose"> {
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
+  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -193,6 +196,7 @@ def NN_MaxPoolOp : NN_ShapeOp<"max_pool"> {
   let results = (outs NN_NumericTensor:$output);
   let assemblyFormat =
       "$input attr-dict `:` functional-type(operands, results)";
+  let hasCanonicalizer = 1;
 }
 
 def NN_AvgPoolOp : NN_ShapeOp<"avg_pool"> {
@@ -220,6 +224,7 @@ def NN_AvgPoolOp : NN_ShapeOp<"avg_pool"> {
   let results = (outs NN_FloatTensor:$output);
   let assemblyFormat =
       "$input attr-dict `:` functional-type(operands, results)";
+  let hasCanonicalizer = 1;
 }
 
 def NN_GlobalAvgPoolOp : NN_ShapeOp<"global_avg_pool"> {
