@@ -157,7 +157,6 @@ void Executor::resetCores() {
     std::fill(core.acc.begin(), core.acc.end(), 0);
     std::fill(core.weights.begin(), core.weights.end(), 0.0f);
     std::fill(core.weightsInt8.begin(), core.weightsInt8.end(), 0);
-    core.weightsLoaded = false;
   }
 }
 
@@ -306,18 +305,11 @@ void Executor::loadWeights(CoreState &core, const Instruction &inst) {
       core.weights[p * cols + j] = value;
       core.weightsInt8[p * cols + j] = static_cast<int8_t>(value);
     }
-  core.weightsLoaded = true;
-  core.weightsDtype = inst.mxu_dtype;
 }
 
 Error Executor::matmul(CoreState &core, const Instruction &inst) {
-  if (!core.weightsLoaded)
-    return fail("mxu_matmul runs before any mxu_load_weights");
-  if (core.weightsDtype != inst.mxu_dtype)
-    return fail(formatv("mxu_matmul dtype {0} does not match the loaded "
-                        "weights ({1})",
-                        dtypeName(inst.mxu_dtype),
-                        dtypeName(core.weightsDtype)));
+  // The simulator has checked that weights of this dtype and shape are
+  // loaded (docs/isa.md: a run-time fault otherwise).
   bool accumulate = inst.flags & kFlagAccumulate;
   const uint8_t *input = core.sram.data() + inst.sram_addr;
   uint8_t *output = core.acc.data() + inst.acc_addr;

@@ -207,7 +207,12 @@ private:
 
   std::vector<EngineState> engines;
   std::vector<uint32_t> semaphores; ///< [core * target.semaphores + id]
-  std::vector<std::optional<DType>> weightsDtype; ///< Per core.
+  /// What each core's MXU weight registers hold (checked by matmuls).
+  struct LoadedWeights {
+    DType dtype;
+    uint16_t k, n;
+  };
+  std::vector<std::optional<LoadedWeights>> weights; ///< Per core.
   unsigned transfers = 0; ///< Engines in Phase::Transfer.
   double now = 0;
   RunStats stats;
@@ -251,21 +256,22 @@ Error Scheduler::tryIssue(EngineState &engine, bool &issued) {
   issued = true;
   engine.issued = now;
 
-  // The MXU weight registers' dtype is tracked here, not only in the
+  // What the MXU weight registers hold is tracked here, not in the
   // executor, so perf-only runs report the same faults.
   if (inst.opcode == Opcode::MxuLoadWeights) {
-    weightsDtype[engine.core] = inst.mxu_dtype;
+    weights[engine.core] = LoadedWeights{inst.mxu_dtype, inst.k, inst.n};
   } else if (inst.opcode == Opcode::MxuMatmul) {
-    const std::optional<DType> &loaded = weightsDtype[engine.core];
-    if (!loaded || *loaded != inst.mxu_dtype) {
+    const std::optional<LoadedWeights> &loaded = weights[engine.core];
+    if (!loaded || loaded->dtype != inst.mxu_dtype || loaded->k != inst.k ||
+        loaded->n != inst.n) {
       std::string where = formatv("c{0}.mxu instruction {1}", engine.core,
                                   engine.pc);
       if (!loaded)
         return fail(where + ": mxu_matmul runs before any mxu_load_weights");
-      return fail(formatv("{0}: mxu_matmul dtype {1} does not match the "
-                          "loaded weights ({2})",
-                          where, dtypeName(inst.mxu_dtype),
-                          dtypeName(*loaded)));
+      return fail(formatv("{0}: mxu_matmul ({1}, k = {2}, n = {3}) does not "
+                          "match the loaded weights ({4}, k = {5}, n = {6})",
+                          where, dtypeName(inst.mxu_dtype), inst.k, inst.n,
+                          dtypeName(loaded->dtype), loaded->k, loaded->n));
     }
   }
   if (executor)
@@ -412,7 +418,7 @@ Error Scheduler::deadlock() const {
 Expected<RunStats> Scheduler::run() {
   unsigned numCores = program.cores.size();
   semaphores.assign(numCores * target.semaphores, 0);
-  weightsDtype.assign(numCores, std::nullopt);
+  weights.assign(numCores, std::nullopt);
   stats.engines.assign(numCores, {});
   stats.ops.assign(program.source_ops.size(), {});
   for (unsigned core = 0; core < numCores; ++core)

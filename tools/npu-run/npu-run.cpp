@@ -134,7 +134,9 @@ Expected<std::vector<Binding>> parseBindings(ArrayRef<std::string> specs,
     if (name.empty() || path.empty() || !StringRef(spec).contains('='))
       return createStringError("--" + flag + " '" + spec +
                                "' must have the form NAME=FILE");
-    if (!seen.insert(name).second)
+    // An output may be written to several files; an input bound twice is
+    // ambiguous.
+    if (flag == "input" && !seen.insert(name).second)
       return createStringError("--" + flag + " names '" + name + "' twice");
     bindings.push_back({name.str(), path.str()});
   }

@@ -225,6 +225,16 @@ TEST(PerfModel, MatmulWithoutWeightsIsAFault) {
             std::string::npos);
 }
 
+TEST(PerfModel, MatmulMustMatchTheLoadedWeights) {
+  ProgramBuilder b(tiny());
+  b.add(loadWeights(0, 32, 16, 32, DType::BF16), Engine::Mxu);
+  b.add(matmul(0, 4, 32, 32, 32, 0, 32, DType::BF16), Engine::Mxu);
+  EXPECT_NE(runError(b.finish()).find(
+                "c0.mxu instruction 1: mxu_matmul (bf16, k = 32, n = 32) does "
+                "not match the loaded weights (bf16, k = 32, n = 16)"),
+            std::string::npos);
+}
+
 TEST(PerfModel, InstructionLimit) {
   ProgramBuilder b(tiny());
   for (int i = 0; i < 5; ++i)

@@ -67,8 +67,9 @@ public:
   /// constants, inputs and persistent state across runs).
   void resetCores();
 
-  /// Applies `inst` on `core`. The instruction must be valid for the target;
-  /// errors are run-time faults (e.g. a matmul without loaded weights).
+  /// Applies `inst` on `core`. The instruction must be valid for the target
+  /// and, for MXU_MATMUL, match the loaded weights (the simulator checks
+  /// that). Errors are faults of the DRAM image.
   llvm::Error execute(unsigned core, const Instruction &inst);
 
   /// Copies host bytes into DRAM / DRAM into host bytes.
@@ -86,8 +87,6 @@ private:
     /// bf16 and i8), and their int8 copy for the integer path.
     std::vector<float> weights;
     std::vector<int8_t> weightsInt8;
-    bool weightsLoaded = false;
-    DType weightsDtype = DType::F32;
   };
 
   Executor(const Program &program, DramImage dram);
