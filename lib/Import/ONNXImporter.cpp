@@ -675,6 +675,19 @@ static std::string sanitizeBlobName(llvm::StringRef name) {
   return key;
 }
 
+/// Whether every element of `tensor` has the same bytes.
+static bool isSplat(const ConstTensor &tensor) {
+  int64_t width = dtypeByteSize(tensor.getDType());
+  llvm::ArrayRef<char> bytes = tensor.getBytes();
+  if (bytes.empty())
+    return false;
+  llvm::ArrayRef<char> first = bytes.take_front(width);
+  for (int64_t i = 1; i < tensor.getNumElements(); ++i)
+    if (bytes.slice(i * width, width) != first)
+      return false;
+  return true;
+}
+
 Value ONNXGraphImporter::materialize(const ConstTensor &tensor,
                                      llvm::StringRef name, Location loc) {
   RankedTensorType type = tensor.getType(context);
@@ -684,8 +697,13 @@ Value ONNXGraphImporter::materialize(const ConstTensor &tensor,
     for (int64_t i = 0; i < tensor.getNumElements(); ++i)
       bits.push_back(tensor.getInt(i) != 0);
     attr = DenseElementsAttr::get(type, llvm::ArrayRef<bool>(bits));
-  } else if (tensor.getNumElements() <= options.inlineConstantLimit) {
-    attr = DenseElementsAttr::getFromRawBuffer(type, tensor.getBytes());
+  } else if (tensor.getNumElements() <= options.inlineConstantLimit ||
+             isSplat(tensor)) {
+    // Splats (ConstantOfShape, masks) stay inline: one element, any size.
+    llvm::ArrayRef<char> bytes = tensor.getBytes();
+    if (tensor.getNumElements() > 1 && isSplat(tensor))
+      bytes = bytes.take_front(dtypeByteSize(tensor.getDType()));
+    attr = DenseElementsAttr::getFromRawBuffer(type, bytes);
   } else {
     AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
         tensor.getBytes(), alignof(int64_t));
@@ -743,6 +761,14 @@ LogicalResult ONNXGraphImporter::optionalConstantScalar(
   return success();
 }
 
+/// Detects the nn ops that expose their shape function (every op but the
+/// SameOperandsAndResultType unary ones).
+template <typename OpTy, typename = void>
+struct HasShapeFunction : std::false_type {};
+template <typename OpTy>
+struct HasShapeFunction<OpTy, std::void_t<decltype(&OpTy::inferResultTypes)>>
+    : std::true_type {};
+
 template <typename OpTy, typename... Args>
 FailureOr<OpTy> ONNXGraphImporter::createInferred(unsigned numResults,
                                                   Args &&...args) {
@@ -757,17 +783,23 @@ FailureOr<OpTy> ONNXGraphImporter::createInferred(unsigned numResults,
   std::string message;
   llvm::SmallVector<Type> inferred;
   LogicalResult status = success();
+  Operation *operation = op.getOperation();
   {
     ScopedDiagnosticHandler capture(context, [&](Diagnostic &diag) {
       if (message.empty())
         message = diag.str();
       return success();
     });
-    Operation *operation = op.getOperation();
-    status = OpTy::inferReturnTypes(
-        context, currentLoc, operation->getOperands(),
-        operation->getRawDictionaryAttrs(), operation->getPropertiesStorage(),
-        operation->getRegions(), inferred);
+    if constexpr (HasShapeFunction<OpTy>::value)
+      status = OpTy::inferResultTypes(context, typename OpTy::Adaptor(op),
+                                      inferred,
+                                      [&] { return op.emitOpError(); });
+    else
+      status = OpTy::inferReturnTypes(
+          context, currentLoc, operation->getOperands(),
+          operation->getRawDictionaryAttrs(),
+          operation->getPropertiesStorage(), operation->getRegions(),
+          inferred);
     if (succeeded(status) && inferred.size() == operation->getNumResults()) {
       for (auto [result, type] : llvm::zip(operation->getResults(), inferred))
         result.setType(type);

@@ -60,10 +60,12 @@ mlir::npu::onnx_import::getIntsAttr(const onnx::NodeProto &node,
 std::optional<int64_t> mlir::npu::onnx_import::normalizeAxis(int64_t axis,
                                                              int64_t rank,
                                                              bool inclusive) {
-  int64_t bound = inclusive ? rank + 1 : rank;
-  if (axis < -bound || axis >= bound)
+  // Inclusive axes (Flatten) range over [-rank, rank]; -1 still means
+  // rank - 1.
+  int64_t upper = inclusive ? rank + 1 : rank;
+  if (axis < -rank || axis >= upper)
     return std::nullopt;
-  return axis < 0 ? axis + bound : axis;
+  return axis < 0 ? axis + rank : axis;
 }
 
 std::optional<llvm::SmallVector<int64_t>>

@@ -299,10 +299,10 @@ resolveExternalPath(llvm::StringRef location, llvm::StringRef modelDir,
     if (component == "..")
       return makeError(what + ": external data location '" + location +
                        "' leaves the model's folder");
-  llvm::SmallString<256> joined(modelDir);
+  llvm::SmallString<256> joined(modelDir.empty() ? "." : modelDir);
   llvm::sys::path::append(joined, location);
   llvm::SmallString<256> realDir, realFile;
-  if (llvm::sys::fs::real_path(modelDir, realDir) ||
+  if (llvm::sys::fs::real_path(modelDir.empty() ? "." : modelDir, realDir) ||
       llvm::sys::fs::real_path(joined, realFile))
     return makeError(what + ": cannot open external data file '" + joined +
                      "'");

@@ -1,0 +1,449 @@
+#!/usr/bin/env python3
+"""Builds small ONNX models for the importer tests with Debian's python3-onnx.
+
+Usage: make_onnx.py CASE OUTPUT.onnx
+
+Each case is a function below returning a ModelProto (or raw bytes for the
+malformed-file cases). Models are built by hand with onnx.helper so every
+test controls the exact ops, attributes, opset and tensor encodings.
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+F = TensorProto.FLOAT
+I64 = TensorProto.INT64
+
+
+def vi(name, dtype, shape):
+    return helper.make_tensor_value_info(name, dtype, shape)
+
+
+def const(name, array):
+    return numpy_helper.from_array(np.asarray(array), name)
+
+
+def rand(name, shape, seed=0):
+    rng = np.random.default_rng(seed)
+    return numpy_helper.from_array(
+        rng.standard_normal(shape).astype(np.float32), name)
+
+
+def model(nodes, inputs, outputs, inits=(), opset=13, name="g", domains=()):
+    graph = helper.make_graph(nodes, name, inputs, outputs, list(inits))
+    imports = [helper.make_opsetid("", opset)]
+    imports += [helper.make_opsetid(d, 1) for d in domains]
+    m = helper.make_model(graph, opset_imports=imports)
+    m.ir_version = 8
+    return m
+
+
+N = helper.make_node
+
+# --- op families ------------------------------------------------------------
+
+
+def conv():
+    return model([
+        N("Conv", ["x", "w", "b"], ["c1"], name="conv_pads",
+          pads=[1, 2, 1, 2], strides=[2, 1]),
+        N("Conv", ["c1", "w2"], ["c2"], name="conv_same_upper",
+          auto_pad="SAME_UPPER", strides=[2, 2]),
+        N("Conv", ["c2", "w2"], ["c3"], name="conv_same_lower",
+          auto_pad="SAME_LOWER", kernel_shape=[3, 3], strides=[2, 2]),
+        N("Conv", ["c3", "wd"], ["c4"], name="conv_depthwise_dilated",
+          group=4, dilations=[1, 2], auto_pad="VALID"),
+        N("ConvTranspose", ["c4", "wt"], ["y"], name="deconv",
+          strides=[2, 2], output_shape=[4, 10]),
+    ], [vi("x", F, [1, 3, 32, 32])], [vi("y", F, [1, 2, 4, 10])],
+        [rand("w", [4, 3, 3, 3]), rand("b", [4]), rand("w2", [4, 4, 3, 3]),
+         rand("wd", [4, 1, 3, 3]), rand("wt", [4, 2, 3, 3])], opset=11)
+
+
+def pool():
+    return model([
+        N("MaxPool", ["x"], ["p1"], name="maxpool_ceil", kernel_shape=[3, 3],
+          strides=[2, 2], ceil_mode=1),
+        N("AveragePool", ["p1"], ["p2"], name="avgpool_pad",
+          kernel_shape=[2, 2], pads=[1, 1, 1, 1], count_include_pad=1),
+        N("GlobalAveragePool", ["p2"], ["y1"], name="gap"),
+        N("GlobalMaxPool", ["p2"], ["y2"], name="gmp"),
+    ], [vi("x", F, [1, 2, 9, 9])], [vi("y1", F, None), vi("y2", F, None)],
+        opset=12)
+
+
+def gemm():
+    return model([
+        N("Gemm", ["x", "w", "b"], ["g1"], name="gemm_bias", transB=1,
+          alpha=0.5, beta=2.0),
+        N("Gemm", ["g1", "w2"], ["g2"], name="gemm_no_c"),
+        N("MatMul", ["g2", "m"], ["y"], name="matmul"),
+    ], [vi("x", F, [2, 8])], [vi("y", F, None)],
+        [rand("w", [6, 8]), rand("b", [6]), rand("w2", [6, 5]),
+         rand("m", [5, 3])], opset=11)
+
+
+def elementwise():
+    nodes = [
+        N("Add", ["x", "x"], ["a"], name="add"),
+        N("Sub", ["a", "x"], ["s"], name="sub"),
+        N("Mul", ["s", "half"], ["m"], name="mul_scalar"),
+        N("Div", ["m", "x"], ["d"], name="div"),
+        N("Pow", ["d", "two_i64"], ["p"], name="pow_int_exponent"),
+        N("Max", ["p", "x", "a"], ["mx"], name="max3"),
+        N("Min", ["mx", "x"], ["mn"], name="min2"),
+        N("Sum", ["mn", "x", "x"], ["sm"], name="sum3"),
+        N("Relu", ["sm"], ["u1"], name="relu"),
+        N("LeakyRelu", ["u1"], ["u2"], name="leaky", alpha=0.2),
+        N("Sigmoid", ["u2"], ["u3"], name="sigmoid"),
+        N("Tanh", ["u3"], ["u4"], name="tanh"),
+        N("Erf", ["u4"], ["u5"], name="erf"),
+        N("Exp", ["u5"], ["u6"], name="exp"),
+        N("Log", ["u6"], ["u7"], name="log"),
+        N("Sqrt", ["u7"], ["u8"], name="sqrt"),
+        N("Neg", ["u8"], ["u9"], name="neg"),
+        N("Abs", ["u9"], ["u10"], name="abs"),
+        N("Reciprocal", ["u10"], ["u11"], name="reciprocal"),
+        N("Clip", ["u11", "lo", ""], ["y"], name="clip_min_only"),
+    ]
+    return model(nodes, [vi("x", F, [2, 3])], [vi("y", F, None)],
+                 [const("half", np.float32(0.5)),
+                  const("two_i64", np.int64(2)),
+                  const("lo", np.float32(-1.0))], opset=13)
+
+
+def clip_opset7():
+    return model([N("Clip", ["x"], ["y"], name="clip6", min=0.0, max=6.0)],
+                 [vi("x", F, [4])], [vi("y", F, None)], opset=7)
+
+
+def softmax():
+    return model([
+        N("Softmax", ["x"], ["s1"], name="softmax_coerced", axis=1),
+        N("LogSoftmax", ["s1"], ["y"], name="logsoftmax_last", axis=-1),
+    ], [vi("x", F, [2, 3, 4])], [vi("y", F, None)], opset=11)
+
+
+def softmax13():
+    return model([N("Softmax", ["x"], ["y"], name="softmax13", axis=1)],
+                 [vi("x", F, [2, 3, 4])], [vi("y", F, None)], opset=13)
+
+
+def norm():
+    return model([
+        N("BatchNormalization", ["x", "s", "b", "m", "v"], ["bn"],
+          name="bn", epsilon=1e-3),
+        N("LayerNormalization", ["bn", "ls", "lb"], ["y"], name="ln",
+          axis=-2, epsilon=1e-6),
+    ], [vi("x", F, [1, 3, 4, 5])], [vi("y", F, None)],
+        [rand("s", [3]), rand("b", [3]), rand("m", [3]),
+         const("v", np.ones(3, np.float32)), rand("ls", [4, 5]),
+         rand("lb", [4, 5])], opset=17)
+
+
+def reduce():
+    return model([
+        N("ReduceSum", ["x", "axes"], ["r1"], name="sum_axes_input"),
+        N("ReduceMean", ["r1"], ["r2"], name="mean_attr", axes=[-1]),
+        N("ReduceMax", ["r2"], ["y"], name="max_nokeep", axes=[0],
+          keepdims=0),
+        N("ReduceSum", ["x"], ["y2"], name="sum_all", keepdims=0),
+    ], [vi("x", F, [2, 3, 4])], [vi("y", F, None), vi("y2", F, None)],
+        [const("axes", np.array([1], np.int64))], opset=13)
+
+
+def shape_ops():
+    return model([
+        N("Transpose", ["x"], ["t"], name="transpose_default"),
+        N("Reshape", ["t", "shape"], ["r"], name="reshape_zero_minus1"),
+        N("Flatten", ["r"], ["f"], name="flatten", axis=-1),
+        N("Unsqueeze", ["f", "uaxes"], ["u"], name="unsqueeze13"),
+        N("Squeeze", ["u", "uaxes"], ["q"], name="squeeze13"),
+        N("Concat", ["q", "q"], ["c"], name="concat", axis=-1),
+        N("Split", ["c", "sizes"], ["s1", "s2"], name="split13", axis=1),
+        N("Slice", ["s1", "starts", "ends", "saxes", "steps"], ["sl"],
+          name="slice_neg"),
+        N("Gather", ["sl", "idx"], ["g"], name="gather", axis=1),
+        N("Expand", ["g", "eshape"], ["e"], name="expand"),
+        N("Pad", ["e", "pads", "pval"], ["p"], name="pad", mode="constant"),
+        N("Cast", ["p"], ["cf"], name="cast_f16", to=TensorProto.FLOAT16),
+        N("Cast", ["cf"], ["y"], name="cast_back", to=F),
+        N("Where", ["cond", "s2", "s2"], ["w"], name="where"),
+    ], [vi("x", F, [4, 3, 2]), vi("cond", TensorProto.BOOL, [1, 16])],
+        [vi("y", F, None), vi("w", F, None)],
+        [const("shape", np.array([0, -1], np.int64)),
+         const("uaxes", np.array([0], np.int64)),
+         const("sizes", np.array([8, 16], np.int64)),
+         const("starts", np.array([-1], np.int64)),
+         const("ends", np.array([-100], np.int64)),
+         const("saxes", np.array([1], np.int64)),
+         const("steps", np.array([-2], np.int64)),
+         const("idx", np.array([1, 0], np.int64)),
+         const("eshape", np.array([3, 1, 1], np.int64)),
+         const("pads", np.array([0, 1, 0, 0, 2, 0], np.int64)),
+         const("pval", np.float32(1.5))], opset=13)
+
+
+def shape_ops_opset9():
+    return model([
+        N("Unsqueeze", ["x"], ["u"], name="unsqueeze_attr", axes=[0, 3]),
+        N("Squeeze", ["u"], ["q"], name="squeeze_attr", axes=[0]),
+        N("Slice", ["q"], ["s"], name="slice_attr", starts=[1], ends=[3],
+          axes=[1]),
+        N("Split", ["s"], ["a", "b"], name="split_attr", axis=1, split=[1, 1]),
+        N("Pad", ["a"], ["y"], name="pad_attr", pads=[1, 0, 0, 1, 0, 0],
+          mode="reflect"),
+    ], [vi("x", F, [4, 3])], [vi("y", F, None), vi("b", F, None)], opset=9)
+
+
+def folding():
+    # What PyTorch emits for x.view(x.size(0), -1) and friends, plus the ops
+    # that vanish.
+    return model([
+        N("Identity", ["x"], ["xi"], name="identity"),
+        N("Dropout", ["xi"], ["xd"], name="dropout"),
+        N("Shape", ["xd"], ["shp"], name="shape"),
+        N("Constant", [], ["zero"], name="const0",
+          value=helper.make_tensor("v", I64, [], [0])),
+        N("Gather", ["shp", "zero"], ["n"], name="gather_n", axis=0),
+        N("Unsqueeze", ["n", "axes0"], ["n1"], name="unsq"),
+        N("Constant", [], ["minus1"], name="constm1", value_ints=[-1]),
+        N("Concat", ["n1", "minus1"], ["newshape"], name="cat", axis=0),
+        N("Reshape", ["xd", "newshape"], ["flat"], name="view"),
+        N("Shape", ["flat"], ["fs"], name="shape2"),
+        N("ConstantOfShape", ["fs"], ["ones"], name="cos",
+          value=helper.make_tensor("v", F, [1], [1.0])),
+        N("Add", ["flat", "ones"], ["added"], name="add_ones"),
+        N("Range", ["r0", "r5", "r1"], ["rng"], name="range"),
+        N("Cast", ["rng"], ["rngf"], name="cast", to=F),
+        N("Mul", ["added", "rngf"], ["y"], name="mul_range"),
+    ], [vi("x", F, [2, 5, 1])], [vi("y", F, None)],
+        [const("axes0", np.array([0], np.int64)), const("r0", np.int64(0)),
+         const("r5", np.int64(5)), const("r1", np.int64(1))], opset=13)
+
+
+def constants():
+    w = rand("big_weight", [4, 8])
+    w16 = numpy_helper.from_array(
+        np.arange(20, dtype=np.float16).reshape(4, 5), "w_f16")
+    typed = helper.make_tensor("typed/w", F, [2, 2], [1.0, 2.0, 3.0, 4.0])
+    i8 = helper.make_tensor("q_i8", TensorProto.INT8, [3], [-1, 2, 127])
+    return model([
+        N("MatMul", ["x", "big_weight"], ["y1"], name="mm"),
+        N("Add", ["x2", "typed/w"], ["y2"], name="add_typed"),
+        N("Add", ["h", "w_f16"], ["y3"], name="add_f16"),
+        N("Add", ["q", "q_i8"], ["y4"], name="add_i8"),
+    ], [vi("x", F, [2, 4]), vi("x2", F, [2, 2]),
+        vi("h", TensorProto.FLOAT16, [4, 5]), vi("q", TensorProto.INT8, [3])],
+        [vi("y1", F, None), vi("y2", F, None), vi("y3", TensorProto.FLOAT16, None),
+         vi("y4", TensorProto.INT8, None)], [w, typed, w16, i8], opset=13)
+
+
+def dynamic_input():
+    return model([N("Relu", ["x"], ["y"], name="relu")],
+                 [vi("x", F, ["batch", 3, None]), vi("z", F, [2])],
+                 [vi("y", F, None), vi("z", F, None)], opset=13)
+
+
+# --- unsupported features -------------------------------------------------
+
+
+def unsupported():
+    n = [
+        N("NonZero", ["x"], ["nz"], name="nz1"),
+        N("NonZero", ["x"], ["nz2"], name="nz2"),
+        N("Conv", ["x4", "w"], ["c"], name="conv_bad_pad", auto_pad="FOO"),
+        N("Cast", ["x"], ["xd"], name="cast_double", to=TensorProto.DOUBLE),
+        N("FusedGemm", ["x", "x"], ["fg"], name="ms_fused",
+          domain="com.microsoft"),
+        N("MaxPool", ["x4"], ["mp", "mpi"], name="pool_indices",
+          kernel_shape=[2, 2], storage_order=1),
+        N("Pad", ["x4", "pads"], ["pd"], name="pad_wrap", mode="wrap"),
+        N("Relu", ["x"], ["y"], name="ok_relu"),
+    ]
+    return model(n, [vi("x", F, [2, 2]), vi("x4", F, [1, 1, 4, 4])],
+                 [vi("y", F, None), vi("nz", I64, None), vi("nz2", I64, None),
+                  vi("c", F, None), vi("xd", TensorProto.DOUBLE, None),
+                  vi("fg", F, None), vi("mp", F, None), vi("mpi", I64, None),
+                  vi("pd", F, None)],
+                 [rand("w", [1, 1, 3, 3]),
+                  numpy_helper.from_array(np.zeros(2, np.float64), "dbl"),
+                  const("pads", np.zeros(8, np.int64))],
+                 opset=13, domains=["com.microsoft"])
+
+
+def opset18():
+    return model([N("Relu", ["x"], ["y"])], [vi("x", F, [2])],
+                 [vi("y", F, None)], opset=18)
+
+
+def runtime_problems():
+    # Problems only visible with shapes: a run-time Reshape target, shapes
+    # that do not broadcast, a fold-only op on run-time data, and a Gather
+    # index out of range during folding. The first node's consumer is skipped.
+    return model([
+        N("Reshape", ["x", "x_i64"], ["r"], name="reshape_dynamic"),
+        N("Relu", ["r"], ["r2"], name="after_failure"),
+        N("Add", ["x", "v3"], ["a"], name="add_mismatch"),
+        N("Equal", ["x", "x"], ["eq"], name="equal_runtime"),
+        N("Gather", ["shp", "idx9"], ["g"], name="gather_oob"),
+    ], [vi("x", F, [2, 4]), vi("x_i64", I64, [2])],
+        [vi("r2", F, None), vi("a", F, None), vi("eq", TensorProto.BOOL, None),
+         vi("g", I64, None)],
+        [const("v3", np.zeros(3, np.float32)),
+         const("shp", np.array([2, 4], np.int64)),
+         const("idx9", np.int64(9))], opset=13)
+
+
+def huge_constant_of_shape():
+    return model([N("ConstantOfShape", ["shape"], ["y"], name="huge")],
+                 [], [vi("y", F, None)],
+                 [const("shape", np.array([1 << 20, 1 << 20], np.int64))],
+                 opset=13)
+
+
+# --- malformed files ------------------------------------------------------
+
+
+def relu_model(inits=(), node_inputs=("x",), opset=13):
+    return model([N("Relu", list(node_inputs), ["y"], name="relu")],
+                 [vi("x", F, [2, 2])], [vi("y", F, None)], list(inits),
+                 opset=opset)
+
+
+def add_weight_model(tensor):
+    return model([N("Add", ["x", tensor.name], ["y"], name="add")],
+                 [vi("x", F, [2, 2])], [vi("y", F, None)], [tensor])
+
+
+def not_protobuf():
+    return b"this is not an ONNX model\n"
+
+
+def truncated():
+    data = conv().SerializeToString()
+    return data[: len(data) // 2]
+
+
+def raw_data_length():
+    t = helper.make_tensor("w", F, [2, 2], [0.0] * 4)
+    t.ClearField("float_data")
+    t.raw_data = b"\0" * 12
+    return add_weight_model(t)
+
+
+def typed_data_length():
+    t = helper.make_tensor("w", F, [3], [0.0] * 3)
+    t.dims[:] = [2, 2]
+    return add_weight_model(t)
+
+
+def negative_dim():
+    t = helper.make_tensor("w", F, [2, 2], [0.0] * 4)
+    t.dims[1] = -3
+    return add_weight_model(t)
+
+
+def overflow_dim():
+    t = helper.make_tensor("w", F, [2, 2], [0.0] * 4)
+    t.dims[0] = 1 << 40
+    t.dims[1] = 1 << 40
+    return add_weight_model(t)
+
+
+def missing_input():
+    return relu_model(node_inputs=("x_missing",))
+
+
+def missing_output():
+    return model([N("Relu", ["x"], ["y"], name="relu")], [vi("x", F, [2])],
+                 [vi("nope", F, None)])
+
+
+def cycle():
+    return model([
+        N("Add", ["x", "b"], ["a"], name="add_a"),
+        N("Relu", ["a"], ["b"], name="relu_b"),
+    ], [vi("x", F, [2])], [vi("b", F, None)])
+
+
+def duplicate_output():
+    return model([
+        N("Relu", ["x"], ["y"], name="first"),
+        N("Relu", ["x"], ["y"], name="second"),
+    ], [vi("x", F, [2])], [vi("y", F, None)])
+
+
+def no_graph():
+    m = onnx.ModelProto()
+    m.ir_version = 8
+    m.opset_import.add().version = 13
+    return m
+
+
+def no_opset():
+    m = relu_model()
+    del m.opset_import[:]
+    m.opset_import.add(domain="com.example", version=1)
+    return m
+
+
+def external_tensor(location, offset=None, length=None):
+    t = helper.make_tensor("w", F, [2, 2], [0.0] * 4)
+    t.ClearField("float_data")
+    t.data_location = TensorProto.EXTERNAL
+    entries = [("location", location)]
+    if offset is not None:
+        entries.append(("offset", str(offset)))
+    if length is not None:
+        entries.append(("length", str(length)))
+    for key, value in entries:
+        e = t.external_data.add()
+        e.key, e.value = key, value
+    return add_weight_model(t)
+
+
+def external_ok():
+    return external_tensor("weights.bin", offset=4, length=16)
+
+
+def external_escape():
+    return external_tensor("../outside.bin")
+
+
+def external_absolute():
+    return external_tensor("/etc/passwd")
+
+
+def external_short():
+    return external_tensor("weights.bin", offset=16)
+
+
+CASES = {name: fn for name, fn in globals().items()
+         if callable(fn) and not name.startswith("_")
+         and fn.__module__ == __name__
+         and name not in ("vi", "const", "rand", "model", "relu_model",
+                          "add_weight_model", "external_tensor")}
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in CASES:
+        sys.exit("usage: make_onnx.py {%s} OUT.onnx" % ",".join(sorted(CASES)))
+    case, out = sys.argv[1], sys.argv[2]
+    result = CASES[case]()
+    data = result if isinstance(result, bytes) else result.SerializeToString()
+    with open(out, "wb") as f:
+        f.write(data)
+    if case.startswith("external_"):
+        # Four bytes of header, then the 2x2 float weight [1, 2, 3, 4].
+        folder = os.path.dirname(os.path.abspath(out))
+        payload = b"HDR0" + np.array([1, 2, 3, 4], np.float32).tobytes()
+        with open(os.path.join(folder, "weights.bin"), "wb") as f:
+            f.write(payload)
+
+
+if __name__ == "__main__":
+    main()
