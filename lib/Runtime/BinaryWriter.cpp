@@ -17,6 +17,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
+#include <functional>
 
 using namespace llvm;
 using namespace npurt;
@@ -36,12 +37,6 @@ public:
   void u8(uint8_t v) { bytes.push_back(v); }
   void u32(uint32_t v) { append(v); }
   void u64(uint64_t v) { append(v); }
-  void raw(ArrayRef<uint8_t> data) {
-    bytes.insert(bytes.end(), data.begin(), data.end());
-  }
-  void padTo(uint64_t alignment) {
-    bytes.resize(alignTo(bytes.size(), alignment), 0);
-  }
   std::vector<uint8_t> bytes;
 
 private:
@@ -76,7 +71,11 @@ struct Section {
   uint64_t flags;
   uint64_t alignment;
   uint64_t entsize;
-  std::vector<uint8_t> data;
+  uint64_t size;
+  /// Writes the section's `size` bytes into zero-filled memory. Large
+  /// sections (instructions, constants) are produced straight into the file
+  /// buffer rather than copied through a temporary.
+  std::function<void(uint8_t *)> fill;
 };
 } // namespace
 
@@ -100,8 +99,11 @@ static std::vector<Section> buildSections(const Program &program) {
   auto add = [&](StringRef name, uint32_t type, uint64_t flags,
                  uint64_t alignment, uint64_t entsize,
                  std::vector<uint8_t> data) {
-    sections.push_back(
-        {name.str(), type, flags, alignment, entsize, std::move(data)});
+    uint64_t size = data.size();
+    sections.push_back({name.str(), type, flags, alignment, entsize, size,
+                        [data = std::move(data)](uint8_t *out) {
+                          std::copy(data.begin(), data.end(), out);
+                        }});
   };
   std::string targetJson = toJSON(program.target);
   add(L::kTargetSection, ELF::SHT_PROGBITS, 0, 1, 0,
@@ -112,17 +114,17 @@ static std::vector<Section> buildSections(const Program &program) {
     for (unsigned e = 0; e < kNumEngines; ++e) {
       Engine engine = static_cast<Engine>(e);
       const Stream &stream = program.stream(core, engine);
-      std::vector<uint8_t> code(stream.instructions.size() *
-                                kInstructionBytes);
-      uint8_t *at = code.data();
-      for (const Instruction &inst : stream.instructions)
-        for (uint64_t word : encode(inst)) {
-          support::endian::write64le(at, word);
-          at += 8;
-        }
-      add(streamSectionName(core, engine), ELF::SHT_PROGBITS,
-          ELF::SHF_ALLOC | ELF::SHF_EXECINSTR, L::kDataAlignment,
-          kInstructionBytes, std::move(code));
+      sections.push_back(
+          {streamSectionName(core, engine), ELF::SHT_PROGBITS,
+           ELF::SHF_ALLOC | ELF::SHF_EXECINSTR, L::kDataAlignment,
+           kInstructionBytes, stream.instructions.size() * kInstructionBytes,
+           [&stream](uint8_t *out) {
+             for (const Instruction &inst : stream.instructions)
+               for (uint64_t word : encode(inst)) {
+                 support::endian::write64le(out, word);
+                 out += 8;
+               }
+           }});
       for (uint32_t source : stream.source)
         sourceIndex.u32(source);
     }
@@ -150,22 +152,29 @@ static std::vector<Section> buildSections(const Program &program) {
   add(L::kStateSection, ELF::SHT_PROGBITS, 0, 8, L::kTensorRecordBytes,
       std::move(state.bytes));
 
-  ByteWriter constMap, constData;
+  ByteWriter constMap;
   uint64_t constBytes = 0;
-  for (const ConstantSegment &segment : program.constants)
-    constBytes = alignTo(constBytes, L::kDataAlignment) + segment.bytes.size();
-  constData.bytes.reserve(constBytes);
   for (const ConstantSegment &segment : program.constants) {
-    constData.padTo(L::kDataAlignment);
+    constBytes = alignTo(constBytes, L::kDataAlignment);
     constMap.u64(segment.dram_addr);
-    constMap.u64(constData.bytes.size());
+    constMap.u64(constBytes);
     constMap.u64(segment.bytes.size());
-    constData.raw(segment.bytes);
+    constBytes += segment.bytes.size();
   }
   add(L::kConstMapSection, ELF::SHT_PROGBITS, 0, 8, L::kConstRecordBytes,
       std::move(constMap.bytes));
-  add(L::kConstDataSection, ELF::SHT_PROGBITS, ELF::SHF_ALLOC,
-      L::kDataAlignment, 0, std::move(constData.bytes));
+  sections.push_back({L::kConstDataSection, ELF::SHT_PROGBITS, ELF::SHF_ALLOC,
+                      L::kDataAlignment, 0, constBytes,
+                      [&program](uint8_t *out) {
+                        uint64_t offset = 0;
+                        for (const ConstantSegment &segment :
+                             program.constants) {
+                          offset = alignTo(offset, L::kDataAlignment);
+                          std::copy(segment.bytes.begin(), segment.bytes.end(),
+                                    out + offset);
+                          offset += segment.bytes.size();
+                        }
+                      }});
   add(L::kStringSection, ELF::SHT_STRTAB, 0, 1, 0, std::move(strings.data));
   return sections;
 }
@@ -179,34 +188,35 @@ std::vector<uint8_t> npurt::layout::serialize(const Program &program) {
   for (const Section &section : sections)
     nameOffsets.push_back(names.add(section.name));
   uint32_t shstrtabName = names.add(L::kSectionNameSection);
-  sections.push_back({L::kSectionNameSection, ELF::SHT_STRTAB, 0, 1, 0,
-                      std::move(names.data)});
   nameOffsets.push_back(shstrtabName);
+  uint64_t namesSize = names.data.size();
+  sections.push_back({L::kSectionNameSection, ELF::SHT_STRTAB, 0, 1, 0,
+                      namesSize, [data = std::move(names.data)](uint8_t *out) {
+                        std::copy(data.begin(), data.end(), out);
+                      }});
 
-  uint64_t fileBytes = sizeof(ELF::Elf64_Ehdr);
-  for (const Section &section : sections)
-    fileBytes = alignTo(fileBytes, section.alignment) + section.data.size();
-  fileBytes =
-      alignTo(fileBytes, 8) + (sections.size() + 1) * sizeof(ELF::Elf64_Shdr);
-  ByteWriter out;
-  out.bytes.reserve(fileBytes);
-  out.bytes.resize(sizeof(ELF::Elf64_Ehdr), 0);
+  // Lay the sections out, then produce each one in place.
   std::vector<ELF::Elf64_Shdr> headers(sections.size() + 1);
   std::memset(headers.data(), 0, headers.size() * sizeof(ELF::Elf64_Shdr));
+  uint64_t offset = sizeof(ELF::Elf64_Ehdr);
   for (size_t i = 0; i < sections.size(); ++i) {
     const Section &section = sections[i];
-    out.padTo(section.alignment);
+    offset = alignTo(offset, section.alignment);
     ELF::Elf64_Shdr &header = headers[i + 1];
     header.sh_name = nameOffsets[i];
     header.sh_type = section.type;
     header.sh_flags = section.flags;
-    header.sh_offset = out.bytes.size();
-    header.sh_size = section.data.size();
+    header.sh_offset = offset;
+    header.sh_size = section.size;
     header.sh_addralign = section.alignment;
     header.sh_entsize = section.entsize;
-    out.raw(section.data);
+    offset += section.size;
   }
-  out.padTo(8);
+  uint64_t headerTable = alignTo(offset, 8);
+  std::vector<uint8_t> out(headerTable +
+                           headers.size() * sizeof(ELF::Elf64_Shdr));
+  for (size_t i = 0; i < sections.size(); ++i)
+    sections[i].fill(out.data() + headers[i + 1].sh_offset);
 
   ELF::Elf64_Ehdr ehdr;
   std::memset(&ehdr, 0, sizeof(ehdr));
@@ -218,17 +228,17 @@ std::vector<uint8_t> npurt::layout::serialize(const Program &program) {
   ehdr.e_type = ELF::ET_EXEC;
   ehdr.e_machine = kElfMachine;
   ehdr.e_version = ELF::EV_CURRENT;
-  ehdr.e_shoff = out.bytes.size();
+  ehdr.e_shoff = headerTable;
   ehdr.e_flags = kBinaryVersion;
   ehdr.e_ehsize = sizeof(ELF::Elf64_Ehdr);
   ehdr.e_phentsize = sizeof(ELF::Elf64_Phdr);
   ehdr.e_shentsize = sizeof(ELF::Elf64_Shdr);
   ehdr.e_shnum = headers.size();
   ehdr.e_shstrndx = headers.size() - 1;
-  std::memcpy(out.bytes.data(), &ehdr, sizeof(ehdr));
-  out.raw(ArrayRef(reinterpret_cast<const uint8_t *>(headers.data()),
-                   headers.size() * sizeof(ELF::Elf64_Shdr)));
-  return std::move(out.bytes);
+  std::memcpy(out.data(), &ehdr, sizeof(ehdr));
+  std::memcpy(out.data() + headerTable, headers.data(),
+              headers.size() * sizeof(ELF::Elf64_Shdr));
+  return out;
 }
 
 Expected<std::vector<uint8_t>> npurt::writeBinary(const Program &program) {

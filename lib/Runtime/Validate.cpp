@@ -147,68 +147,77 @@ enum Users : unsigned {
   kOtherVpu = 16,
   kVpu = kReduce | kOtherVpu,
 };
-struct FieldUse {
-  const char *name;
-  unsigned users;
-  bool (*isSet)(const Instruction &);
-};
 } // namespace
 
 static bool isSet(const VpuOperand &o) {
   return o.mem != Mem::Sram || o.addr || o.row_stride || o.dtype != DType::F32;
 }
 static bool isSet(float f) { return llvm::bit_cast<uint32_t>(f) != 0; }
+template <typename T, size_t N> static bool isSet(const std::array<T, N> &a) {
+  return llvm::any_of(a, [](T v) { return v != 0; });
+}
 
-static const FieldUse kFieldUses[] = {
-    {"dram_addr", kDma, [](const Instruction &i) { return i.dram_addr != 0; }},
-    {"sram_addr", kDma | kLoadWeights | kMatmul,
-     [](const Instruction &i) { return i.sram_addr != 0; }},
-    {"dram_dtype", kDma,
-     [](const Instruction &i) { return i.dram_dtype != DType::F32; }},
-    {"sram_dtype", kDma,
-     [](const Instruction &i) { return i.sram_dtype != DType::F32; }},
-    {"extents", kDma,
-     [](const Instruction &i) {
-       return llvm::any_of(i.extents, [](uint16_t e) { return e != 0; });
-     }},
-    {"dram_strides", kDma,
-     [](const Instruction &i) {
-       return llvm::any_of(i.dram_strides, [](int32_t s) { return s != 0; });
-     }},
-    {"sram_strides", kDma,
-     [](const Instruction &i) {
-       return llvm::any_of(i.sram_strides, [](int32_t s) { return s != 0; });
-     }},
-    {"mxu_dtype", kLoadWeights | kMatmul,
-     [](const Instruction &i) { return i.mxu_dtype != DType::F32; }},
-    {"m", kMatmul, [](const Instruction &i) { return i.m != 0; }},
-    {"k", kLoadWeights | kMatmul,
-     [](const Instruction &i) { return i.k != 0; }},
-    {"n", kLoadWeights | kMatmul,
-     [](const Instruction &i) { return i.n != 0; }},
-    {"row_stride", kLoadWeights | kMatmul,
-     [](const Instruction &i) { return i.row_stride != 0; }},
-    {"acc_addr", kMatmul, [](const Instruction &i) { return i.acc_addr != 0; }},
-    {"acc_row_stride", kMatmul,
-     [](const Instruction &i) { return i.acc_row_stride != 0; }},
-    {"rows", kVpu, [](const Instruction &i) { return i.rows != 0; }},
-    {"cols", kVpu, [](const Instruction &i) { return i.cols != 0; }},
-    {"func", kVpu,
-     [](const Instruction &i) { return i.func != VpuFunc::None; }},
-    {"broadcast", kOtherVpu,
-     [](const Instruction &i) { return i.broadcast != Broadcast::None; }},
-    {"reduce_dim", kReduce,
-     [](const Instruction &i) { return i.reduce_dim != ReduceDim::Cols; }},
-    {"dst", kVpu, [](const Instruction &i) { return isSet(i.dst); }},
-    {"src0", kVpu, [](const Instruction &i) { return isSet(i.src0); }},
-    {"src1", kVpu, [](const Instruction &i) { return isSet(i.src1); }},
-    {"src2", kVpu, [](const Instruction &i) { return isSet(i.src2); }},
-    {"imm0", kVpu, [](const Instruction &i) { return isSet(i.imm0); }},
-    {"imm1", kVpu, [](const Instruction &i) { return isSet(i.imm1); }},
-    {"scale", kVpu, [](const Instruction &i) { return isSet(i.scale); }},
-    {"zero_point", kVpu,
-     [](const Instruction &i) { return i.zero_point != 0; }},
-};
+/// The first field (in struct order) that is set although no opcode of
+/// `group` uses it, or nullptr. Straight-line code: this runs for every
+/// instruction of every binary loaded.
+static const char *firstSetUnusedField(const Instruction &i, unsigned group) {
+  auto unused = [group](unsigned users) { return !(users & group); };
+  if (unused(kDma) && i.dram_addr != 0)
+    return "dram_addr";
+  if (unused(kDma | kLoadWeights | kMatmul) && i.sram_addr != 0)
+    return "sram_addr";
+  if (unused(kDma) && i.dram_dtype != DType::F32)
+    return "dram_dtype";
+  if (unused(kDma) && i.sram_dtype != DType::F32)
+    return "sram_dtype";
+  if (unused(kDma) && isSet(i.extents))
+    return "extents";
+  if (unused(kDma) && isSet(i.dram_strides))
+    return "dram_strides";
+  if (unused(kDma) && isSet(i.sram_strides))
+    return "sram_strides";
+  if (unused(kLoadWeights | kMatmul) && i.mxu_dtype != DType::F32)
+    return "mxu_dtype";
+  if (unused(kMatmul) && i.m != 0)
+    return "m";
+  if (unused(kLoadWeights | kMatmul) && i.k != 0)
+    return "k";
+  if (unused(kLoadWeights | kMatmul) && i.n != 0)
+    return "n";
+  if (unused(kLoadWeights | kMatmul) && i.row_stride != 0)
+    return "row_stride";
+  if (unused(kMatmul) && i.acc_addr != 0)
+    return "acc_addr";
+  if (unused(kMatmul) && i.acc_row_stride != 0)
+    return "acc_row_stride";
+  if (unused(kVpu) && i.rows != 0)
+    return "rows";
+  if (unused(kVpu) && i.cols != 0)
+    return "cols";
+  if (unused(kVpu) && i.func != VpuFunc::None)
+    return "func";
+  if (unused(kOtherVpu) && i.broadcast != Broadcast::None)
+    return "broadcast";
+  if (unused(kReduce) && i.reduce_dim != ReduceDim::Cols)
+    return "reduce_dim";
+  if (unused(kVpu) && isSet(i.dst))
+    return "dst";
+  if (unused(kVpu) && isSet(i.src0))
+    return "src0";
+  if (unused(kVpu) && isSet(i.src1))
+    return "src1";
+  if (unused(kVpu) && isSet(i.src2))
+    return "src2";
+  if (unused(kVpu) && isSet(i.imm0))
+    return "imm0";
+  if (unused(kVpu) && isSet(i.imm1))
+    return "imm1";
+  if (unused(kVpu) && isSet(i.scale))
+    return "scale";
+  if (unused(kVpu) && i.zero_point != 0)
+    return "zero_point";
+  return nullptr;
+}
 
 Error InstructionChecker::checkUnusedFields() {
   unsigned group = 0;
@@ -232,10 +241,9 @@ Error InstructionChecker::checkUnusedFields() {
   default:
     group = kOtherVpu;
   }
-  for (const FieldUse &use : kFieldUses)
-    if (!(use.users & group) && use.isSet(inst))
-      return fail(Twine(use.name) + " of " + op +
-                  " must be zero (unused by this opcode)");
+  if (const char *field = firstSetUnusedField(inst, group))
+    return fail(Twine(field) + " of " + op +
+                " must be zero (unused by this opcode)");
   return Error::success();
 }
 
@@ -263,12 +271,13 @@ Error InstructionChecker::checkDma() {
     if (inst.extents[d] == 0)
       return fail(formatv("extents[{0}] of {1} must be >= 1", d, op).str());
 
-  auto side = [&](StringRef space, Wide addr, DType dtype,
+  auto side = [&](StringRef space, uint64_t addr, DType dtype,
                   const std::array<int32_t, 4> &strides, uint64_t limit,
                   StringRef limitName) -> Error {
-    Wide lo = 0, hi = 0;
+    // |span| < 2^16 * 2^31 per dimension, so 64 bits hold the sums.
+    int64_t lo = 0, hi = 0;
     for (unsigned d = 0; d < 4; ++d) {
-      Wide span = static_cast<Wide>(inst.extents[d] - 1) * strides[d];
+      int64_t span = static_cast<int64_t>(inst.extents[d] - 1) * strides[d];
       (span < 0 ? lo : hi) += span;
     }
     unsigned size = dtypeSize(dtype);
@@ -277,8 +286,9 @@ Error InstructionChecker::checkDma() {
                           "size ({3})",
                           space, hex(addr), op, size)
                       .str());
-    return checkRange("", space, addr + lo * size, addr + (hi + 1) * size,
-                      limit, limitName);
+    return checkRange("", space, static_cast<Wide>(addr) + lo * size,
+                      static_cast<Wide>(addr) + (hi + 1) * size, limit,
+                      limitName);
   };
   if (Error err = side("dram", inst.dram_addr, inst.dram_dtype,
                        inst.dram_strides, target.dram_bytes, "dram_bytes"))
