@@ -17,7 +17,12 @@ def NPU_TargetAttr : NPU_Attr<"Target", "target"> {
     ```mlir
     #npu.target<"npu-base">                         // a preset
     #npu.target<"npu-tiny", {sram_bytes = 524288}>  // a preset with overrides
+    #npu.target<{mxu_rows = 64, mxu_cols = 64}>     // overrides of npu-base
     ```
+
+    Values are integers, floats or strings (the `name` field). The
+    `npu-set-target` pass sets the module's target from a preset name or a
+    JSON chip file (`npu-opt -npu-set-target=target=targets/npu-edge.json`).
 
     The printer picks the preset that needs the fewest overrides, so a preset
     prints as its name. Impossible chips are rejected with the runtime's
