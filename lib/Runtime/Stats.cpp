@@ -217,9 +217,10 @@ std::string npurt::statsSummary(const Program &program,
   Derived derived(program, stats);
   std::string text;
   raw_string_ostream os(text);
-  os << formatv("cycles: {0} ({1:f3} us at {2} GHz), {3} instructions\n",
-                derived.totalCycles, derived.seconds * 1e6, target.clock_ghz,
-                stats.instructions);
+  os << formatv("cycles: {0} ({1:f3} us at ", derived.totalCycles,
+                derived.seconds * 1e6)
+     << format("%g", target.clock_ghz)
+     << formatv(" GHz), {0} instructions\n", stats.instructions);
   os << formatv("lower bound: {0} cycles ({1}-bound), efficiency {2:f1}%\n",
                 derived.boundCycles, derived.bound.kind(),
                 derived.totalCycles ? 100.0 * double(derived.boundCycles) /
