@@ -520,3 +520,32 @@ module attributes {npu.target = #npu.target<"npu-tiny">} {
     }
   }
 }
+
+// -----
+
+module attributes {npu.target = #npu.target<"npu-tiny">} {
+  // expected-error @below {{constant segment 0 [0xffffff0, +32) exceeds dram_bytes (268435456)}}
+  npuisa.program @p {
+    npuisa.constant at 0xFFFFFF0 dense<1.0> : tensor<8xf32>
+  }
+}
+
+// -----
+
+module attributes {npu.target = #npu.target<"npu-tiny">} {
+  // expected-error @below {{constant segment 0 [0x100, 0x120) overlaps io tensor 0 'x' [0x0, 0x200) in DRAM}}
+  npuisa.program @p {
+    npuisa.io "x" input f32 [4, 32] at 0x0
+    npuisa.constant at 0x100 dense<1.0> : tensor<8xf32>
+  }
+}
+
+// -----
+
+module attributes {npu.target = #npu.target<"npu-tiny">} {
+  // expected-error @below {{constant segment 1 [0x110, 0x130) overlaps constant segment 0 [0x100, 0x120) in DRAM}}
+  npuisa.program @p {
+    npuisa.constant at 0x100 dense<1.0> : tensor<8xf32>
+    npuisa.constant at 0x110 dense<1.0> : tensor<8xf32>
+  }
+}
