@@ -1,6 +1,8 @@
 // RUN: npu-opt %s | FileCheck %s
 // RUN: npu-opt %s | npu-opt | FileCheck %s
 // RUN: npu-opt %s --mlir-print-op-generic | npu-opt | FileCheck %s
+// Instructions have effects: the generic cleanups keep every one of them.
+// RUN: npu-opt %s --canonicalize --cse --symbol-dce | FileCheck %s
 
 // Every instruction op and every table op, printed back as written.
 
