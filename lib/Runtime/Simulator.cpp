@@ -183,6 +183,7 @@ struct EngineState {
 /// floating-point residue of the bandwidth sharing).
 constexpr double kByteEpsilon = 1e-6;
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
+constexpr uint64_t kMaxDmaElements = uint64_t(1) << 32;
 
 class Scheduler {
 public:
@@ -274,6 +275,14 @@ Error Scheduler::tryIssue(EngineState &engine, bool &issued) {
                           dtypeName(loaded->dtype), loaded->k, loaded->n));
     }
   }
+  // Zero strides let a valid DMA re-read one element up to 2^64 times; no
+  // real transfer is that large and executing it would never finish.
+  if ((inst.opcode == Opcode::DmaLoad || inst.opcode == Opcode::DmaStore) &&
+      dmaElements(inst) > kMaxDmaElements)
+    return fail(formatv("c{0}.{1} instruction {2} ({3}) moves {4} elements; "
+                        "the simulator supports at most 2^32 per DMA",
+                        engine.core, engineName(engine.engine), engine.pc,
+                        opcodeName(inst.opcode), dmaElements(inst)));
   if (executor)
     if (Error error = executor->execute(engine.core, inst))
       return fail(formatv("c{0}.{1} instruction {2} ({3}): {4}", engine.core,

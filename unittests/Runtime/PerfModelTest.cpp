@@ -235,6 +235,42 @@ TEST(PerfModel, MatmulMustMatchTheLoadedWeights) {
             std::string::npos);
 }
 
+TEST(PerfModel, HugeBroadcastDmaIsRejected) {
+  ProgramBuilder b(tiny());
+  Instruction huge = dma(Opcode::DmaLoad, 0, 0, 1);
+  huge.extents = {65535, 65535, 65535, 65535};
+  huge.dram_strides = {0, 0, 0, 0};
+  huge.sram_strides = {0, 0, 0, 0};
+  b.add(huge, Engine::DmaLoad);
+  EXPECT_NE(runError(b.finish()).find("the simulator supports at most 2^32 "
+                                      "per DMA"),
+            std::string::npos);
+}
+
+TEST(PerfModel, CoresShareTheDramPort) {
+  Target t = tiny();
+  t.cores = 2;
+  ProgramBuilder b(t);
+  b.add(dma(Opcode::DmaLoad, 0, 0, kElements), Engine::DmaLoad, 0);
+  b.add(dma(Opcode::DmaLoad, 0, 0, kElements), Engine::DmaLoad, 1);
+  RunStats stats = runPerf(b.finish());
+  EXPECT_EQ(stats.totalCycles(), kLatency + 2 * kTransfer);
+  EXPECT_EQ(stats.engines.size(), 2u);
+}
+
+TEST(PerfModel, UnequalTransfersReshareWhenOneEnds) {
+  // 1024 B and 16384 B start together: the small one ends after 2 * 16
+  // cycles of half bandwidth, then the large one gets the full port.
+  ProgramBuilder b(tiny());
+  b.add(dma(Opcode::DmaLoad, 0, 0, 256), Engine::DmaLoad);
+  b.add(dma(Opcode::DmaStore, 1 << 20, 1 << 16, kElements), Engine::DmaStore);
+  Recorder recorder;
+  RunStats stats = runPerf(b.finish(), &recorder);
+  EXPECT_DOUBLE_EQ(recorder.find(Engine::DmaLoad, 0).complete_cycle,
+                   kLatency + 32);
+  EXPECT_EQ(stats.totalCycles(), kLatency + (1024.0 + 16384.0) / 64.0);
+}
+
 TEST(PerfModel, InstructionLimit) {
   ProgramBuilder b(tiny());
   for (int i = 0; i < 5; ++i)

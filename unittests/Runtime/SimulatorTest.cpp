@@ -448,6 +448,31 @@ TEST(Simulator, QuantizeAndDequantizeCasts) {
   EXPECT_EQ(y[0], float(2 * double(0.1f)));
 }
 
+TEST(Simulator, StatePersistsAcrossRuns) {
+  // counter += 1 in DRAM state: two runs of the loaded program add 2.
+  ProgramBuilder b(tiny());
+  TensorEntry counter;
+  counter.name = "counter";
+  counter.dtype = DType::F32;
+  counter.shape = {32};
+  b.program.state.push_back(counter);
+  signalTo(b.add(dma(Opcode::DmaLoad, 0, 0, 32), Engine::DmaLoad), 0);
+  Instruction increment = vpu(Opcode::VpuBinary, VpuFunc::Add, 1, 32,
+                              sram(0, 32), sram(0, 32));
+  increment.broadcast = Broadcast::Scalar;
+  increment.imm0 = 1.0f;
+  signalTo(waitOn(b.add(increment, Engine::Vpu), 0), 1);
+  waitOn(b.add(dma(Opcode::DmaStore, 0, 0, 32), Engine::DmaStore), 1);
+  auto simulator = cantFail(Simulator::create(b.finish()));
+  std::vector<float> start = randomValues(32, -3, 3, 16, true);
+  cantFail(simulator->setTensor("counter", floats(start, {32})));
+  cantFail(simulator->run());
+  cantFail(simulator->run());
+  std::vector<float> end = asFloats(cantFail(simulator->getTensor("counter")));
+  for (int i = 0; i < 32; ++i)
+    ASSERT_EQ(end[i], start[i] + 2);
+}
+
 TEST(Simulator, InputShapeAndDtypeAreChecked) {
   auto simulator =
       cantFail(Simulator::create(matmulProgram(DType::F32, false, false)));
