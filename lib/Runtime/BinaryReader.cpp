@@ -13,6 +13,7 @@
 #include "npu/Runtime/Binary.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/Object/ELF.h"
 #include "llvm/Support/Endian.h"
@@ -67,6 +68,8 @@ private:
 
   const ELFFile &elf;
   StringMap<const Shdr *> sections;
+  /// Section names in file order, so errors name the first offender.
+  std::vector<StringRef> sectionOrder;
   ArrayRef<uint8_t> strings;
 };
 } // namespace
@@ -113,6 +116,7 @@ Error Reader::collectSections() {
                   toString(name.takeError()));
     if (!sections.try_emplace(*name, &section).second)
       return fail("malformed NPU binary: duplicate section '" + *name + "'");
+    sectionOrder.push_back(*name);
   }
   return Error::success();
 }
@@ -155,18 +159,14 @@ Error Reader::readStreams(Program &program) {
   uint64_t cores = program.target.cores;
   program.cores.resize(cores);
   // .text.c<i>.<engine> for exactly the target's cores.
-  for (const auto &entry : sections) {
-    StringRef name = entry.getKey();
-    if (!name.starts_with(".text."))
-      continue;
-    bool known = false;
-    for (unsigned core = 0; core < cores && !known; ++core)
-      for (unsigned e = 0; e < kNumEngines && !known; ++e)
-        known = name == streamSectionName(core, static_cast<Engine>(e));
-    if (!known)
+  StringSet<> streamNames;
+  for (unsigned core = 0; core < cores; ++core)
+    for (unsigned e = 0; e < kNumEngines; ++e)
+      streamNames.insert(streamSectionName(core, static_cast<Engine>(e)));
+  for (StringRef name : sectionOrder)
+    if (name.starts_with(".text.") && !streamNames.contains(name))
       return fail("malformed NPU binary: unexpected section '" + name +
                   "' for a target with " + Twine(cores) + " core(s)");
-  }
   Expected<ArrayRef<uint8_t>> sourceIndex =
       contents(L::kSourceIndexSection, L::kSourceIndexBytes);
   if (!sourceIndex)
@@ -303,11 +303,9 @@ Expected<Program> Reader::read() {
       L::kTargetSection,    L::kSourceIndexSection, L::kSourceMapSection,
       L::kIoSection,        L::kStateSection,       L::kConstMapSection,
       L::kConstDataSection, L::kStringSection,      L::kSectionNameSection};
-  for (const auto &entry : sections) {
-    StringRef name = entry.getKey();
+  for (StringRef name : sectionOrder)
     if (!name.starts_with(".text.") && !llvm::is_contained(known, name))
       return fail("malformed NPU binary: unknown section '" + name + "'");
-  }
 
   Program program;
   Expected<ArrayRef<uint8_t>> targetText = contents(L::kTargetSection, 0);
