@@ -248,6 +248,16 @@ Error Scheduler::tryIssue(EngineState &engine, bool &issued) {
   if (engine.blocked) {
     engineStats.stall_cycles += now - engine.blockedSince;
     engine.blocked = false;
+    if (trace && now > engine.blockedSince) {
+      StallEvent stall;
+      stall.core = engine.core;
+      stall.engine = engine.engine;
+      stall.index = engine.pc;
+      stall.instruction = &inst;
+      stall.from_cycle = engine.blockedSince;
+      stall.to_cycle = now;
+      trace->recordStall(stall);
+    }
   }
   if (options.max_instructions && stats.instructions >= options.max_instructions)
     return fail(formatv("instruction limit of {0} reached at cycle {1} "

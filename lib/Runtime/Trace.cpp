@@ -76,6 +76,24 @@ void ChromeTraceWriter::record(const TraceEvent &event) {
   out << "}}";
 }
 
+void ChromeTraceWriter::recordStall(const StallEvent &stall) {
+  raw_ostream &out = *os;
+  out << ",\n{\"ph\":\"X\",\"name\":\"wait\",\"pid\":" << stall.core
+      << ",\"tid\":" << static_cast<unsigned>(stall.engine)
+      << ",\"ts\":" << format("%.6f", stall.from_cycle * microsecondsPerCycle)
+      << ",\"dur\":"
+      << format("%.6f",
+                (stall.to_cycle - stall.from_cycle) * microsecondsPerCycle)
+      << ",\"args\":{\"index\":" << stall.index << ",\"semaphores\":[";
+  bool first = true;
+  for (uint8_t id : stall.instruction->wait)
+    if (id != kNoSemaphore) {
+      out << (first ? "" : ",") << unsigned(id);
+      first = false;
+    }
+  out << "]}}";
+}
+
 Error ChromeTraceWriter::finish() {
   finished = true;
   *os << "\n]}\n";

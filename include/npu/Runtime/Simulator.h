@@ -34,11 +34,23 @@ struct TraceEvent {
   double complete_cycle = 0;
 };
 
-/// Receives every instruction as it completes (e.g. a Chrome trace writer).
+/// A period in which an engine's next instruction waited on semaphores.
+struct StallEvent {
+  unsigned core = 0;
+  Engine engine = Engine::DmaLoad;
+  uint64_t index = 0; ///< The waiting instruction's position in its stream.
+  const Instruction *instruction = nullptr;
+  double from_cycle = 0;
+  double to_cycle = 0;
+};
+
+/// Receives every instruction as it completes (e.g. a Chrome trace writer)
+/// and every semaphore stall as it ends.
 class TraceSink {
 public:
   virtual ~TraceSink();
   virtual void record(const TraceEvent &event) = 0;
+  virtual void recordStall(const StallEvent &stall) {}
 };
 
 /// Checks that `tensor` can be written to `entry`: same shape, same dtype

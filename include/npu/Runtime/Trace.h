@@ -3,7 +3,8 @@
 // Writes the executed instructions as Chrome trace-event JSON, which
 // ui.perfetto.dev and chrome://tracing open directly: one process per core,
 // one thread (track) per engine, one complete ("X") event per instruction
-// with its opcode as the name and its stream index and source op in args.
+// with its opcode as the name and its stream index and source op in args,
+// plus a "wait" event for every period an engine stalled on semaphores.
 // Timestamps are microseconds of chip time (cycles / clock).
 //
 //===----------------------------------------------------------------------===//
@@ -27,6 +28,8 @@ public:
   ~ChromeTraceWriter() override;
 
   void record(const TraceEvent &event) override;
+  /// Writes a "wait" event on the engine's track, naming the semaphores.
+  void recordStall(const StallEvent &stall) override;
   /// Writes the closing bracket and flushes; reports any write error.
   llvm::Error finish();
 
