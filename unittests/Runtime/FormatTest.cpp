@@ -816,6 +816,29 @@ TEST(Binary, FileRoundTrip) {
             std::string::npos);
 }
 
+TEST(Binary, FileErrors) {
+  EXPECT_EQ(errorOf(writeBinaryFile(sampleProgram(), "/nonexistent/a.npu")),
+            "cannot open '/nonexistent/a.npu': No such file or directory");
+  if (llvm::sys::fs::exists("/dev/full")) {
+    EXPECT_EQ(errorOf(writeBinaryFile(sampleProgram(), "/dev/full")),
+              "cannot write '/dev/full': No space left on device");
+  }
+  std::string message = errorOf(readBinaryFile("/nonexistent/a.npu"));
+  EXPECT_EQ(message,
+            "cannot read '/nonexistent/a.npu': No such file or directory");
+  // Errors of the contents are prefixed by the path.
+  llvm::SmallString<128> path;
+  ASSERT_FALSE(llvm::sys::fs::createTemporaryFile("format-test", "npu", path));
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    os << "not a binary";
+  }
+  EXPECT_EQ(errorOf(readBinaryFile(path)),
+            path.str().str() + ": not an ELF file (bad magic)");
+  llvm::sys::fs::remove(path);
+}
+
 TEST(Binary, WriterValidates) {
   Program p = sampleProgram();
   p.stream(0, Engine::Vpu).instructions.pop_back();
