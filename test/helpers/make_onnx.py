@@ -305,6 +305,156 @@ def huge_constant_of_shape():
                  opset=13)
 
 
+def bad_nodes():
+    # One node per import-time check; each reads only graph inputs or
+    # constants, so all of them are reported together.
+    n = [
+        N("Conv", ["x2", "w33"], ["e1"], name="conv_rank2_input"),
+        N("Conv", ["x4", "w1d"], ["e2"], name="conv_rank1_weight"),
+        N("Conv", ["x4", "w33"], ["e3"], name="conv_strides_len", strides=[1]),
+        N("MaxPool", ["x4"], ["e4"], name="maxpool_no_kernel"),
+        N("Conv", ["x4", "w33"], ["e5"], name="conv_kernel_len",
+          kernel_shape=[3]),
+        N("Conv", ["x4", "w33"], ["e6"], name="conv_zero_stride",
+          strides=[0, 1]),
+        N("Conv", ["x4", "w33"], ["e7"], name="conv_negative_pad",
+          pads=[-1, 0, 0, 0]),
+        N("ConvTranspose", ["x4", "w33"], ["e8"], name="deconv_shape_len",
+          output_shape=[5]),
+        N("ConvTranspose", ["x4", "w33"], ["e9"], name="deconv_shape_big",
+          output_shape=[100, 100]),
+        N("GlobalMaxPool", ["x2"], ["e10"], name="gmp_rank2"),
+        N("Reciprocal", ["i2"], ["e11"], name="reciprocal_int"),
+        N("Softmax", ["x2"], ["e12"], name="softmax_axis", axis=5),
+        N("ReduceMean", ["x2"], ["e13"], name="reduce_axis", axes=[7]),
+        N("Reshape", ["x2", "shape3"], ["e14"], name="reshape_count"),
+        N("Flatten", ["x2"], ["e15"], name="flatten_axis", axis=9),
+        N("Split", ["x23"], ["e16a", "e16b"], name="split_uneven", axis=1),
+        N("Split", ["x23", "sizes3"], ["e17a", "e17b"], name="split_count",
+          axis=1),
+        N("Slice", ["x2", "zero1", "one1", "zero1", "zero1"], ["e18"],
+          name="slice_step0"),
+        N("Pad", ["x2", "pads2"], ["e19"], name="pad_len"),
+        N("Concat", ["x2", "x2"], ["e20"], name="concat_axis", axis=3),
+        N("Clip", ["x2", "fmin"], ["e21"], name="clip_runtime_min"),
+        N("Clip", ["x2", "fvec"], ["e22"], name="clip_vector_min"),
+        N("Reshape", ["x2", "fvec"], ["e23"], name="reshape_float_shape"),
+        N("Dropout", ["x2", "ratio", "train"], ["e24"], name="dropout_train"),
+        N("Unsqueeze", ["x2", "five1"], ["e25"], name="unsqueeze_axis"),
+        N("Squeeze", ["x2", "zero1"], ["e26"], name="squeeze_size2"),
+        N("Range", ["r0", "r5", "r0"], ["e27"], name="range_delta0"),
+        N("Gather", ["x2", "i2"], ["e28"], name="gather_axis", axis=3),
+    ]
+    outs = ["e%d" % i for i in range(1, 29)
+            if i not in (16, 17)] + ["e16a", "e17a"]
+    return model(n, [vi("x2", F, [2, 2]), vi("x4", F, [1, 1, 4, 4]),
+                     vi("x23", F, [2, 3]), vi("i2", I64, [2]),
+                     vi("fmin", F, [])],
+                 [vi(o, F, None) for o in outs],
+                 [rand("w33", [1, 1, 3, 3]), rand("w1d", [3]),
+                  const("shape3", np.array([3], np.int64)),
+                  const("sizes3", np.array([1, 1, 1], np.int64)),
+                  const("zero1", np.array([0], np.int64)),
+                  const("one1", np.array([1], np.int64)),
+                  const("five1", np.array([5], np.int64)),
+                  const("pads2", np.array([0, 0], np.int64)),
+                  const("fvec", np.array([0.0, 1.0], np.float32)),
+                  const("ratio", np.float32(0.5)),
+                  const("train", np.bool_(True)),
+                  const("r0", np.int64(0)), const("r5", np.int64(5))],
+                 opset=13)
+
+
+def unsupported_inputs():
+    # Static problems of graph inputs, training-only outputs and attributes.
+    seq = helper.make_tensor_sequence_value_info("seq", F, [2])
+    no_shape = helper.make_tensor_value_info("noshape", F, None)
+    n = [
+        N("BatchNormalization", ["x4", "s", "s", "s", "s"],
+          ["bn", "rm", "rv"], name="bn_training", training_mode=1),
+        N("LayerNormalization", ["x4", "s"], ["ln", "mean"], name="ln_mean"),
+        N("Dropout", ["x4"], ["dr", "mask"], name="dropout_mask"),
+        N("Constant", [], ["sp"], name="const_sparse",
+          sparse_value=helper.make_sparse_tensor(
+              helper.make_tensor("v", F, [1], [1.0]),
+              helper.make_tensor("i", I64, [1], [0]), [4])),
+        N("Constant", [], ["two"], name="const_two_values", value_int=1,
+          value_float=2.0),
+        N("ConstantOfShape", ["shape"], ["cs"], name="cos_double",
+          value=helper.make_tensor("v", TensorProto.DOUBLE, [1], [1.0])),
+    ]
+    big = helper.make_tensor_value_info("rank9", F, [1] * 9)
+    neg = helper.make_tensor_value_info("negdim", F, [2, 2])
+    neg.type.tensor_type.shape.dim[1].dim_value = -4
+    huge = helper.make_tensor_value_info("huge", F, [1 << 40, 1 << 40])
+    return model(n, [vi("x4", F, [1, 4, 2, 2]), seq, no_shape,
+                     vi("x_u8", TensorProto.UINT8, [2]), big, neg, huge],
+                 [vi(o, F, None) for o in
+                  ["bn", "rm", "ln", "mean", "dr", "mask", "sp", "two",
+                   "cs"]],
+                 [const("s", np.ones(4, np.float32)),
+                  const("shape", np.array([2], np.int64))], opset=17)
+
+
+def bn_opset7_spatial():
+    return model([N("BatchNormalization", ["x", "s", "s", "s", "s"], ["y"],
+                    name="bn_spatial0", spatial=0)],
+                 [vi("x", F, [1, 2, 2])], [vi("y", F, None)],
+                 [const("s", np.ones(2, np.float32))], opset=7)
+
+
+def graph_structure(kind):
+    m = relu_model()
+    if kind == "unnamed_initializer":
+        m.graph.initializer.append(const("", np.float32(1)))
+    elif kind == "initializer_twice":
+        m.graph.initializer.extend([const("w", np.float32(1)),
+                                    const("w", np.float32(2))])
+    elif kind == "unnamed_input":
+        m.graph.input.append(vi("", F, [1]))
+    elif kind == "input_twice":
+        m.graph.input.append(vi("x", F, [2, 2]))
+    elif kind == "no_op_type":
+        m.graph.node[0].op_type = ""
+    elif kind == "no_outputs":
+        del m.graph.output[:]
+    return m
+
+
+def unnamed_initializer():
+    return graph_structure("unnamed_initializer")
+
+
+def initializer_twice():
+    return graph_structure("initializer_twice")
+
+
+def unnamed_input():
+    return graph_structure("unnamed_input")
+
+
+def input_twice():
+    return graph_structure("input_twice")
+
+
+def no_op_type():
+    return graph_structure("no_op_type")
+
+
+def no_outputs():
+    return graph_structure("no_outputs")
+
+
+def rank9_initializer():
+    return add_weight_model(const("w", np.zeros([1] * 9, np.float32)))
+
+
+def segmented_initializer():
+    t = helper.make_tensor("w", F, [2, 2], [0.0] * 4)
+    t.segment.begin, t.segment.end = 0, 4
+    return add_weight_model(t)
+
+
 # --- malformed files ------------------------------------------------------
 
 
@@ -410,6 +560,20 @@ def external_ok():
     return external_tensor("weights.bin", offset=4, length=16)
 
 
+def external_bad_offset():
+    m = external_tensor("weights.bin", length=16)
+    m.graph.initializer[0].external_data.add(key="offset", value="-8")
+    return m
+
+
+def external_length_mismatch():
+    return external_tensor("weights.bin", offset=4, length=12)
+
+
+def external_no_location():
+    return external_tensor("")
+
+
 def external_escape():
     return external_tensor("../outside.bin")
 
@@ -426,7 +590,8 @@ CASES = {name: fn for name, fn in globals().items()
          if callable(fn) and not name.startswith("_")
          and fn.__module__ == __name__
          and name not in ("vi", "const", "rand", "model", "relu_model",
-                          "add_weight_model", "external_tensor")}
+                          "add_weight_model", "external_tensor",
+                         "graph_structure")}
 
 
 def main():
@@ -441,7 +606,11 @@ def main():
         # Four bytes of header, then the 2x2 float weight [1, 2, 3, 4].
         folder = os.path.dirname(os.path.abspath(out))
         payload = b"HDR0" + np.array([1, 2, 3, 4], np.float32).tobytes()
-        with open(os.path.join(folder, "weights.bin"), "wb") as f:
+        weights = os.path.join(folder, "weights.bin")
+        # Replace rather than write through: a test may have left a symlink.
+        if os.path.lexists(weights):
+            os.remove(weights)
+        with open(weights, "wb") as f:
             f.write(payload)
 
 
