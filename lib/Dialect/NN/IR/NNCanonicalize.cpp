@@ -1,4 +1,5 @@
-//===- NNCanonicalize.cpp - nn canonicalization patterns -------------------===//
+//===- NNCanonicalize.cpp - nn canonicalization patterns
+//-------------------===//
 //
 // Rewrites that change which op represents a computation (folders in
 // NNFolds.cpp only simplify an op in place). The canonical form of any pure
@@ -75,10 +76,9 @@ struct DropDefaultWindowAttrs : public OpRewritePattern<OpTy> {
     if constexpr (std::is_same_v<OpTy, ConvTransposeOp>)
       dropOutputPadding = isAll(op.getOutputPadding(), 0);
     if constexpr (hasWeight)
-      dropKernelShape =
-          !op.getKernelShape().empty() &&
-          op.getKernelShape() ==
-              op.getWeight().getType().getShape().drop_front(2);
+      dropKernelShape = !op.getKernelShape().empty() &&
+                        op.getKernelShape() ==
+                            op.getWeight().getType().getShape().drop_front(2);
     if (!dropStrides && !dropDilations && !dropPads && !dropOutputPadding &&
         !dropKernelShape)
       return rewriter.notifyMatchFailure(op, "no default-valued window attr");

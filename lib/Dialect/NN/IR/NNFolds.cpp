@@ -1,4 +1,5 @@
-//===- NNFolds.cpp - nn folders --------------------------------------------===//
+//===- NNFolds.cpp - nn folders
+//--------------------------------------------===//
 //
 // Folders of the nn ops: identity cases (a reshape to the same type, an
 // identity permutation, adding a zero splat, ...), in-place composition of
@@ -173,8 +174,7 @@ OpFoldResult foldRightIdentity(Value lhs, Attribute rhsAttr, Type resultType,
 /// element `sourceIndex(i)` of `source`.
 template <typename IndexFn>
 OpFoldResult gatherElements(DenseElementsAttr source,
-                            RankedTensorType resultType,
-                            IndexFn sourceIndex) {
+                            RankedTensorType resultType, IndexFn sourceIndex) {
   if (source.isSplat())
     return DenseElementsAttr::get(resultType,
                                   source.getSplatValue<Attribute>());

@@ -1,4 +1,5 @@
-//===- NNOps.cpp - nn op definitions and simple verifiers ------------------===//
+//===- NNOps.cpp - nn op definitions and simple verifiers
+//------------------===//
 //
 // Instantiates the ODS-generated op classes and holds the verifiers of ops
 // whose result type is their operand's (attribute checks only). Shape
@@ -20,9 +21,9 @@ using namespace mlir::nn;
 LogicalResult ClipOp::verify() {
   std::optional<APFloat> min = getMin(), max = getMax();
   if (min && max && max->compare(*min) == APFloat::cmpLessThan)
-    return emitOpError("min ") << min->convertToFloat()
-                               << " is greater than max "
-                               << max->convertToFloat();
+    return emitOpError("min ")
+           << min->convertToFloat() << " is greater than max "
+           << max->convertToFloat();
   return success();
 }
 

@@ -1,4 +1,5 @@
-//===- NNShapeUtils.h - shape helpers shared by nn verifiers/folds -*- C++ -*-===//
+//===- NNShapeUtils.h - shape helpers shared by nn verifiers/folds -*- C++
+//-*-===//
 //
 // Small, overflow-checked shape arithmetic used by the nn shape functions and
 // folders. Private to lib/Dialect/NN/IR.

@@ -1,4 +1,5 @@
-//===- NNShapes.cpp - nn shape functions and verifiers ---------------------===//
+//===- NNShapes.cpp - nn shape functions and verifiers
+//---------------------===//
 //
 // One shape function per nn op with a non-trivial result type. Each checks
 // the ONNX rules for its op (ranks, broadcasting, channel/group counts,
@@ -14,7 +15,6 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/SmallSet.h"
 #include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
@@ -38,7 +38,7 @@ LogicalResult fail(EmitFn emitError, Args &&...args) {
 /// something else (or nothing). Parsed IR never gets here with a bad type:
 /// the ODS type constraints are checked before the shape functions run, so
 /// this needs no diagnostic of its own.
-RankedTensorType getTensorType(Value value, StringRef, EmitFn) {
+RankedTensorType getTensorType(Value value) {
   auto type = value ? dyn_cast<RankedTensorType>(value.getType()) : nullptr;
   if (!type || !type.hasStaticShape())
     return nullptr;
@@ -105,7 +105,8 @@ FailureOr<WindowParams> getWindowParams(size_t spatialRank,
     return fail(emitError, "dilations must be positive, got ",
                 formatShape(params.dilations));
   if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
-    return fail(emitError, "pads must be non-negative, got ", formatShape(pads));
+    return fail(emitError, "pads must be non-negative, got ",
+                formatShape(pads));
   // Bound attribute values so the window arithmetic below cannot overflow.
   constexpr int64_t kMaxWindowValue = int64_t(1) << 31;
   for (ArrayRef<int64_t> values : {ArrayRef<int64_t>(params.strides),
@@ -128,13 +129,15 @@ FailureOr<int64_t> windowOutputSize(int64_t inputSize, int64_t kernel,
                                     bool ceilMode, size_t axis,
                                     EmitFn emitError) {
   std::optional<int64_t> dilated = dilatedKernelSize(dilation, kernel);
-  std::optional<int64_t> padded = llvm::checkedAdd<int64_t>(inputSize, padBegin);
+  std::optional<int64_t> padded =
+      llvm::checkedAdd<int64_t>(inputSize, padBegin);
   if (padded)
     padded = llvm::checkedAdd<int64_t>(*padded, padEnd);
   if (!dilated || !padded ||
       !llvm::checkedAdd<int64_t>(*padded, stride)) // room for ceil rounding
-    return fail(emitError, "window size arithmetic overflows along spatial "
-                           "axis ",
+    return fail(emitError,
+                "window size arithmetic overflows along spatial "
+                "axis ",
                 axis);
   int64_t effectiveKernel = *dilated;
   if (*padded < effectiveKernel)
@@ -142,7 +145,8 @@ FailureOr<int64_t> windowOutputSize(int64_t inputSize, int64_t kernel,
                 " exceeds padded input size ", *padded, " along spatial axis ",
                 axis);
   int64_t span = *padded - effectiveKernel;
-  int64_t outSize = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
+  int64_t outSize =
+      (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
   // ONNX/PyTorch: in ceil mode the last window must start inside the input
   // or the begin padding.
   if (ceilMode && (outSize - 1) * stride >= inputSize + padBegin)
@@ -188,9 +192,8 @@ LogicalResult checkAxis(int64_t axis, int64_t rank, EmitFn emitError,
 LogicalResult checkResultTypes(Operation *op, TypeRange inferred) {
   TypeRange written = op->getResultTypes();
   if (inferred.size() != written.size())
-    return op->emitOpError("has ")
-           << written.size() << " results but " << inferred.size()
-           << " were inferred";
+    return op->emitOpError("has ") << written.size() << " results but "
+                                   << inferred.size() << " were inferred";
   for (auto [index, pair] : llvm::enumerate(llvm::zip(inferred, written))) {
     auto [want, got] = pair;
     if (want != got)
@@ -236,8 +239,8 @@ LogicalResult MatMulOp::inferResultTypes(MLIRContext *,
                                          MatMulOp::Adaptor adaptor,
                                          SmallVectorImpl<Type> &resultTypes,
                                          EmitFn emitError) {
-  RankedTensorType aType = getTensorType(adaptor.getA(), "a", emitError);
-  RankedTensorType bType = getTensorType(adaptor.getB(), "b", emitError);
+  RankedTensorType aType = getTensorType(adaptor.getA());
+  RankedTensorType bType = getTensorType(adaptor.getB());
   if (!aType || !bType)
     return failure();
   if (failed(checkSameElementType(aType, "a", bType, "b", emitError)))
@@ -272,8 +275,8 @@ NN_SHAPE_OP_HOOKS(MatMulOp)
 LogicalResult GemmOp::inferResultTypes(MLIRContext *, GemmOp::Adaptor adaptor,
                                        SmallVectorImpl<Type> &resultTypes,
                                        EmitFn emitError) {
-  RankedTensorType aType = getTensorType(adaptor.getA(), "a", emitError);
-  RankedTensorType bType = getTensorType(adaptor.getB(), "b", emitError);
+  RankedTensorType aType = getTensorType(adaptor.getA());
+  RankedTensorType bType = getTensorType(adaptor.getB());
   if (!aType || !bType)
     return failure();
   if (aType.getRank() != 2 || bType.getRank() != 2)
@@ -290,9 +293,9 @@ LogicalResult GemmOp::inferResultTypes(MLIRContext *, GemmOp::Adaptor adaptor,
     return fail(emitError, "contracting dimensions differ: 'a' has ", aK,
                 ", 'b' has ", bK);
   if (Value c = adaptor.getC()) {
-    RankedTensorType cType = getTensorType(c, "c", emitError);
-    if (!cType || failed(checkSameElementType(aType, "a", cType, "c",
-                                              emitError)))
+    RankedTensorType cType = getTensorType(c);
+    if (!cType ||
+        failed(checkSameElementType(aType, "a", cType, "c", emitError)))
       return failure();
     SmallVector<int64_t> broadcast;
     if (cType.getRank() > 2 ||
@@ -311,7 +314,7 @@ static LogicalResult checkConvBias(Value bias, int64_t outChannels,
                                    Type elementType, EmitFn emitError) {
   if (!bias)
     return success();
-  RankedTensorType biasType = getTensorType(bias, "bias", emitError);
+  RankedTensorType biasType = getTensorType(bias);
   if (!biasType)
     return failure();
   return checkChannelOperand(biasType, "bias", outChannels, elementType,
@@ -321,10 +324,8 @@ static LogicalResult checkConvBias(Value bias, int64_t outChannels,
 LogicalResult ConvOp::inferResultTypes(MLIRContext *, ConvOp::Adaptor adaptor,
                                        SmallVectorImpl<Type> &resultTypes,
                                        EmitFn emitError) {
-  RankedTensorType inputType =
-      getTensorType(adaptor.getInput(), "input", emitError);
-  RankedTensorType weightType =
-      getTensorType(adaptor.getWeight(), "weight", emitError);
+  RankedTensorType inputType = getTensorType(adaptor.getInput());
+  RankedTensorType weightType = getTensorType(adaptor.getWeight());
   if (!inputType || !weightType)
     return failure();
   int64_t rank = inputType.getRank();
@@ -367,8 +368,8 @@ LogicalResult ConvOp::inferResultTypes(MLIRContext *, ConvOp::Adaptor adaptor,
   SmallVector<int64_t> shape = {inShape[0], outChannels};
   for (size_t i = 0; i < spatialRank; ++i) {
     FailureOr<int64_t> size = windowOutputSize(
-        inShape[i + 2], wShape[i + 2], params->strides[i],
-        params->padsBegin[i], params->padsEnd[i], params->dilations[i],
+        inShape[i + 2], wShape[i + 2], params->strides[i], params->padsBegin[i],
+        params->padsEnd[i], params->dilations[i],
         /*ceilMode=*/false, i, emitError);
     if (failed(size))
       return failure();
@@ -381,10 +382,8 @@ NN_SHAPE_OP_HOOKS(ConvOp)
 LogicalResult ConvTransposeOp::inferResultTypes(
     MLIRContext *, ConvTransposeOp::Adaptor adaptor,
     SmallVectorImpl<Type> &resultTypes, EmitFn emitError) {
-  RankedTensorType inputType =
-      getTensorType(adaptor.getInput(), "input", emitError);
-  RankedTensorType weightType =
-      getTensorType(adaptor.getWeight(), "weight", emitError);
+  RankedTensorType inputType = getTensorType(adaptor.getInput());
+  RankedTensorType weightType = getTensorType(adaptor.getWeight());
   if (!inputType || !weightType)
     return failure();
   int64_t rank = inputType.getRank();
@@ -437,9 +436,8 @@ LogicalResult ConvTransposeOp::inferResultTypes(
                   i, " must be in [0, max(stride, dilation))");
     std::optional<int64_t> dilated =
         dilatedKernelSize(params->dilations[i], wShape[i + 2]);
-    std::optional<int64_t> size =
-        llvm::checkedMulAdd<int64_t>(params->strides[i], inShape[i + 2] - 1,
-                                     extra);
+    std::optional<int64_t> size = llvm::checkedMulAdd<int64_t>(
+        params->strides[i], inShape[i + 2] - 1, extra);
     if (size && dilated)
       size = llvm::checkedAdd<int64_t>(*size, *dilated);
     if (size)
@@ -447,8 +445,9 @@ LogicalResult ConvTransposeOp::inferResultTypes(
     if (size)
       size = llvm::checkedSub<int64_t>(*size, params->padsEnd[i]);
     if (!dilated || !size)
-      return fail(emitError, "window size arithmetic overflows along spatial "
-                             "axis ",
+      return fail(emitError,
+                  "window size arithmetic overflows along spatial "
+                  "axis ",
                   i);
     if (*size <= 0)
       return fail(emitError, "output size along spatial axis ", i,
@@ -467,8 +466,7 @@ LogicalResult BatchNormOp::inferResultTypes(MLIRContext *,
                                             BatchNormOp::Adaptor adaptor,
                                             SmallVectorImpl<Type> &resultTypes,
                                             EmitFn emitError) {
-  RankedTensorType inputType =
-      getTensorType(adaptor.getInput(), "input", emitError);
+  RankedTensorType inputType = getTensorType(adaptor.getInput());
   if (!inputType)
     return failure();
   if (inputType.getRank() < 2)
@@ -480,10 +478,10 @@ LogicalResult BatchNormOp::inferResultTypes(MLIRContext *,
                                               {adaptor.getMean(), "mean"},
                                               {adaptor.getVar(), "var"}};
   for (auto [value, name] : perChannel) {
-    RankedTensorType type = getTensorType(value, name, emitError);
-    if (!type || failed(checkChannelOperand(type, name, channels,
-                                            inputType.getElementType(),
-                                            emitError)))
+    RankedTensorType type = getTensorType(value);
+    if (!type ||
+        failed(checkChannelOperand(type, name, channels,
+                                   inputType.getElementType(), emitError)))
       return failure();
   }
   if (adaptor.getEpsilon().isNegative())
@@ -497,8 +495,7 @@ LogicalResult LayerNormOp::inferResultTypes(MLIRContext *,
                                             LayerNormOp::Adaptor adaptor,
                                             SmallVectorImpl<Type> &resultTypes,
                                             EmitFn emitError) {
-  RankedTensorType inputType =
-      getTensorType(adaptor.getInput(), "input", emitError);
+  RankedTensorType inputType = getTensorType(adaptor.getInput());
   if (!inputType || !adaptor.getAxisAttr())
     return failure();
   int64_t axis = adaptor.getAxis();
@@ -510,7 +507,7 @@ LogicalResult LayerNormOp::inferResultTypes(MLIRContext *,
   for (auto [value, name] : affine) {
     if (!value)
       continue;
-    RankedTensorType type = getTensorType(value, name, emitError);
+    RankedTensorType type = getTensorType(value);
     if (!type)
       return failure();
     if (failed(checkSameElementType(inputType, "input", type, name, emitError)))
@@ -538,7 +535,7 @@ static LogicalResult inferPoolType(Value input, ArrayRef<int64_t> kernelShape,
                                    ArrayRef<int64_t> dilations, bool ceilMode,
                                    SmallVectorImpl<Type> &resultTypes,
                                    EmitFn emitError) {
-  RankedTensorType inputType = getTensorType(input, "input", emitError);
+  RankedTensorType inputType = getTensorType(input);
   if (!inputType)
     return failure();
   int64_t rank = inputType.getRank();
@@ -548,8 +545,8 @@ static LogicalResult inferPoolType(Value input, ArrayRef<int64_t> kernelShape,
   size_t spatialRank = rank - 2;
   if (kernelShape.size() != spatialRank)
     return fail(emitError, "kernel_shape has ", kernelShape.size(),
-                " dimensions, expected ", spatialRank,
-                " for an input of rank ", rank);
+                " dimensions, expected ", spatialRank, " for an input of rank ",
+                rank);
   if (llvm::any_of(kernelShape, [](int64_t k) { return k <= 0; }))
     return fail(emitError, "kernel_shape must be positive, got ",
                 formatShape(kernelShape));
@@ -563,18 +560,19 @@ static LogicalResult inferPoolType(Value input, ArrayRef<int64_t> kernelShape,
     std::optional<int64_t> dilated =
         dilatedKernelSize(params->dilations[i], kernelShape[i]);
     if (!dilated)
-      return fail(emitError, "window size arithmetic overflows along spatial "
-                             "axis ",
+      return fail(emitError,
+                  "window size arithmetic overflows along spatial "
+                  "axis ",
                   i);
     int64_t effectiveKernel = *dilated;
     if (params->padsBegin[i] >= effectiveKernel ||
         params->padsEnd[i] >= effectiveKernel)
       return fail(emitError, "pads along spatial axis ", i,
                   " must be smaller than the kernel size ", effectiveKernel);
-    FailureOr<int64_t> size = windowOutputSize(
-        inShape[i + 2], kernelShape[i], params->strides[i],
-        params->padsBegin[i], params->padsEnd[i], params->dilations[i],
-        ceilMode, i, emitError);
+    FailureOr<int64_t> size =
+        windowOutputSize(inShape[i + 2], kernelShape[i], params->strides[i],
+                         params->padsBegin[i], params->padsEnd[i],
+                         params->dilations[i], ceilMode, i, emitError);
     if (failed(size))
       return failure();
     shape.push_back(*size);
@@ -611,8 +609,7 @@ NN_SHAPE_OP_HOOKS(AvgPoolOp)
 LogicalResult GlobalAvgPoolOp::inferResultTypes(
     MLIRContext *, GlobalAvgPoolOp::Adaptor adaptor,
     SmallVectorImpl<Type> &resultTypes, EmitFn emitError) {
-  RankedTensorType inputType =
-      getTensorType(adaptor.getInput(), "input", emitError);
+  RankedTensorType inputType = getTensorType(adaptor.getInput());
   if (!inputType)
     return failure();
   if (inputType.getRank() < 3)
@@ -633,8 +630,8 @@ NN_SHAPE_OP_HOOKS(GlobalAvgPoolOp)
 static LogicalResult inferBroadcastType(Value lhs, Value rhs,
                                         SmallVectorImpl<Type> &resultTypes,
                                         EmitFn emitError) {
-  RankedTensorType lhsType = getTensorType(lhs, "lhs", emitError);
-  RankedTensorType rhsType = getTensorType(rhs, "rhs", emitError);
+  RankedTensorType lhsType = getTensorType(lhs);
+  RankedTensorType rhsType = getTensorType(rhs);
   if (!lhsType || !rhsType ||
       failed(checkSameElementType(lhsType, "lhs", rhsType, "rhs", emitError)))
     return failure();
@@ -666,10 +663,9 @@ NN_BINARY_SHAPE_FN(MinOp)
 LogicalResult WhereOp::inferResultTypes(MLIRContext *, WhereOp::Adaptor adaptor,
                                         SmallVectorImpl<Type> &resultTypes,
                                         EmitFn emitError) {
-  RankedTensorType condType =
-      getTensorType(adaptor.getCond(), "cond", emitError);
-  RankedTensorType xType = getTensorType(adaptor.getX(), "x", emitError);
-  RankedTensorType yType = getTensorType(adaptor.getY(), "y", emitError);
+  RankedTensorType condType = getTensorType(adaptor.getCond());
+  RankedTensorType xType = getTensorType(adaptor.getX());
+  RankedTensorType yType = getTensorType(adaptor.getY());
   if (!condType || !xType || !yType ||
       failed(checkSameElementType(xType, "x", yType, "y", emitError)))
     return failure();
@@ -692,7 +688,7 @@ static LogicalResult inferReduceType(Value input, ArrayRef<int64_t> axes,
                                      bool keepDims,
                                      SmallVectorImpl<Type> &resultTypes,
                                      EmitFn emitError) {
-  RankedTensorType inputType = getTensorType(input, "input", emitError);
+  RankedTensorType inputType = getTensorType(input);
   if (!inputType)
     return failure();
   int64_t rank = inputType.getRank();
@@ -735,8 +731,7 @@ LogicalResult TransposeOp::inferResultTypes(MLIRContext *,
                                             TransposeOp::Adaptor adaptor,
                                             SmallVectorImpl<Type> &resultTypes,
                                             EmitFn emitError) {
-  RankedTensorType inputType =
-      getTensorType(adaptor.getInput(), "input", emitError);
+  RankedTensorType inputType = getTensorType(adaptor.getInput());
   if (!inputType || !adaptor.getPermAttr())
     return failure();
   ArrayRef<int64_t> perm = adaptor.getPerm();
@@ -761,8 +756,7 @@ LogicalResult ReshapeOp::inferResultTypes(MLIRContext *,
                                           ReshapeOp::Adaptor adaptor,
                                           SmallVectorImpl<Type> &resultTypes,
                                           EmitFn emitError) {
-  RankedTensorType inputType =
-      getTensorType(adaptor.getInput(), "input", emitError);
+  RankedTensorType inputType = getTensorType(adaptor.getInput());
   if (!inputType || !adaptor.getShapeAttr())
     return failure();
   ArrayRef<int64_t> shape = adaptor.getShape();
@@ -786,8 +780,7 @@ LogicalResult FlattenOp::inferResultTypes(MLIRContext *,
                                           FlattenOp::Adaptor adaptor,
                                           SmallVectorImpl<Type> &resultTypes,
                                           EmitFn emitError) {
-  RankedTensorType inputType =
-      getTensorType(adaptor.getInput(), "input", emitError);
+  RankedTensorType inputType = getTensorType(adaptor.getInput());
   if (!inputType)
     return failure();
   int64_t axis = adaptor.getAxis();
@@ -813,7 +806,7 @@ LogicalResult ConcatOp::inferResultTypes(MLIRContext *,
   ValueRange inputs = adaptor.getInputs();
   if (inputs.empty())
     return fail(emitError, "expects at least one input");
-  RankedTensorType firstType = getTensorType(inputs[0], "inputs", emitError);
+  RankedTensorType firstType = getTensorType(inputs[0]);
   if (!firstType)
     return failure();
   int64_t axis = adaptor.getAxis();
@@ -821,7 +814,7 @@ LogicalResult ConcatOp::inferResultTypes(MLIRContext *,
     return failure();
   SmallVector<int64_t> shape(firstType.getShape());
   for (auto [index, input] : llvm::enumerate(inputs.drop_front())) {
-    RankedTensorType type = getTensorType(input, "inputs", emitError);
+    RankedTensorType type = getTensorType(input);
     if (!type)
       return failure();
     if (type.getElementType() != firstType.getElementType())
@@ -829,8 +822,8 @@ LogicalResult ConcatOp::inferResultTypes(MLIRContext *,
                   type.getElementType(), ", expected ",
                   firstType.getElementType());
     if (type.getRank() != firstType.getRank())
-      return fail(emitError, "input #", index + 1, " has rank ",
-                  type.getRank(), ", expected ", firstType.getRank());
+      return fail(emitError, "input #", index + 1, " has rank ", type.getRank(),
+                  ", expected ", firstType.getRank());
     for (int64_t d = 0; d < type.getRank(); ++d) {
       if (d == axis)
         continue;
@@ -849,8 +842,7 @@ NN_SHAPE_OP_HOOKS(ConcatOp)
 LogicalResult SplitOp::inferResultTypes(MLIRContext *, SplitOp::Adaptor adaptor,
                                         SmallVectorImpl<Type> &resultTypes,
                                         EmitFn emitError) {
-  RankedTensorType inputType =
-      getTensorType(adaptor.getInput(), "input", emitError);
+  RankedTensorType inputType = getTensorType(adaptor.getInput());
   if (!inputType || !adaptor.getSizesAttr())
     return failure();
   int64_t axis = adaptor.getAxis();
@@ -884,8 +876,7 @@ NN_SHAPE_OP_HOOKS(SplitOp)
 LogicalResult SliceOp::inferResultTypes(MLIRContext *, SliceOp::Adaptor adaptor,
                                         SmallVectorImpl<Type> &resultTypes,
                                         EmitFn emitError) {
-  RankedTensorType inputType =
-      getTensorType(adaptor.getInput(), "input", emitError);
+  RankedTensorType inputType = getTensorType(adaptor.getInput());
   if (!inputType || !adaptor.getStartsAttr() || !adaptor.getEndsAttr())
     return failure();
   ArrayRef<int64_t> starts = adaptor.getStarts(), ends = adaptor.getEnds();
@@ -901,8 +892,8 @@ LogicalResult SliceOp::inferResultTypes(MLIRContext *, SliceOp::Adaptor adaptor,
     return fail(emitError, "steps has ", steps.size(), " entries, expected ",
                 starts.size());
   if (axes.empty() && static_cast<int64_t>(starts.size()) > rank)
-    return fail(emitError, "slices ", starts.size(),
-                " axes of a rank-", rank, " input");
+    return fail(emitError, "slices ", starts.size(), " axes of a rank-", rank,
+                " input");
   SmallVector<int64_t> shape(inputType.getShape());
   SmallVector<bool> seen(rank, false);
   for (size_t i = 0; i < starts.size(); ++i) {
@@ -937,10 +928,8 @@ LogicalResult GatherOp::inferResultTypes(MLIRContext *,
                                          GatherOp::Adaptor adaptor,
                                          SmallVectorImpl<Type> &resultTypes,
                                          EmitFn emitError) {
-  RankedTensorType dataType =
-      getTensorType(adaptor.getData(), "data", emitError);
-  RankedTensorType indicesType =
-      getTensorType(adaptor.getIndices(), "indices", emitError);
+  RankedTensorType dataType = getTensorType(adaptor.getData());
+  RankedTensorType indicesType = getTensorType(adaptor.getIndices());
   if (!dataType || !indicesType)
     return failure();
   int64_t axis = adaptor.getAxis();
@@ -958,8 +947,7 @@ LogicalResult ExpandOp::inferResultTypes(MLIRContext *,
                                          ExpandOp::Adaptor adaptor,
                                          SmallVectorImpl<Type> &resultTypes,
                                          EmitFn emitError) {
-  RankedTensorType inputType =
-      getTensorType(adaptor.getInput(), "input", emitError);
+  RankedTensorType inputType = getTensorType(adaptor.getInput());
   if (!inputType || !adaptor.getShapeAttr())
     return failure();
   ArrayRef<int64_t> target = adaptor.getShape();
@@ -977,8 +965,7 @@ NN_SHAPE_OP_HOOKS(ExpandOp)
 LogicalResult PadOp::inferResultTypes(MLIRContext *, PadOp::Adaptor adaptor,
                                       SmallVectorImpl<Type> &resultTypes,
                                       EmitFn emitError) {
-  RankedTensorType inputType =
-      getTensorType(adaptor.getInput(), "input", emitError);
+  RankedTensorType inputType = getTensorType(adaptor.getInput());
   if (!inputType || !adaptor.getPadsAttr())
     return failure();
   ArrayRef<int64_t> pads = adaptor.getPads();
@@ -987,8 +974,9 @@ LogicalResult PadOp::inferResultTypes(MLIRContext *, PadOp::Adaptor adaptor,
     return fail(emitError, "expects ", 2 * rank, " pads, got ", pads.size());
   StringRef mode = adaptor.getMode();
   if (mode != "constant" && mode != "reflect" && mode != "edge")
-    return fail(emitError, "mode must be \"constant\", \"reflect\" or "
-                           "\"edge\", got \"",
+    return fail(emitError,
+                "mode must be \"constant\", \"reflect\" or "
+                "\"edge\", got \"",
                 mode, "\"");
   constexpr int64_t kMaxPad = int64_t(1) << 40;
   SmallVector<int64_t> shape;
@@ -1004,8 +992,7 @@ LogicalResult PadOp::inferResultTypes(MLIRContext *, PadOp::Adaptor adaptor,
       return fail(emitError, "edge mode cannot pad empty axis ", axis);
     int64_t size = dim + before + after;
     if (size < 0)
-      return fail(emitError, "pads make axis ", axis, " negative (", size,
-                  ")");
+      return fail(emitError, "pads make axis ", axis, " negative (", size, ")");
     shape.push_back(size);
   }
   return pushTensor(shape, inputType.getElementType(), resultTypes, emitError);

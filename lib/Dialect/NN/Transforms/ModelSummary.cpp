@@ -1,4 +1,5 @@
-//===- ModelSummary.cpp - print a model summary of nn functions ------------===//
+//===- ModelSummary.cpp - print a model summary of nn functions
+//------------===//
 //
 // The `nn-model-summary` pass: a read-only report of what a model is — its
 // interface, its op mix, how many parameters it carries and how much compute
@@ -31,8 +32,8 @@ uint64_t product(ArrayRef<int64_t> dims, bool &saturated) {
   uint64_t result = 1;
   for (int64_t dim : dims) {
     bool overflow = false;
-    result = llvm::SaturatingMultiply(result, static_cast<uint64_t>(dim),
-                                      &overflow);
+    result =
+        llvm::SaturatingMultiply(result, static_cast<uint64_t>(dim), &overflow);
     saturated |= overflow;
   }
   return result;
@@ -84,7 +85,7 @@ std::optional<uint64_t> countMacs(Operation *op, bool &saturated) {
 /// "1.82 G" style rendering next to exact counts.
 std::string humanCount(uint64_t value, bool binary = false) {
   const char *units[] = {"", " K", " M", " G", " T", " P", " E"};
-  const char *binaryUnits[] = {" B", " KiB", " MiB", " GiB",
+  const char *binaryUnits[] = {" B",   " KiB", " MiB", " GiB",
                                " TiB", " PiB", " EiB"};
   double scaled = static_cast<double>(value);
   double base = binary ? 1024.0 : 1000.0;
@@ -98,8 +99,8 @@ std::string humanCount(uint64_t value, bool binary = false) {
   if (unit == 0)
     os << value << (binary ? binaryUnits[0] : units[0]);
   else
-    os << llvm::format("%.2f", scaled) << (binary ? binaryUnits[unit]
-                                                  : units[unit]);
+    os << llvm::format("%.2f", scaled)
+       << (binary ? binaryUnits[unit] : units[unit]);
   return text;
 }
 
@@ -159,7 +160,8 @@ struct NNModelSummaryPass
           parameters = llvm::SaturatingAdd(parameters, count, &overflow);
           uint64_t bytes = llvm::SaturatingMultiply(
               count, elementBytes(valueType.getElementType()), &overflow);
-          parameterBytes = llvm::SaturatingAdd(parameterBytes, bytes, &overflow);
+          parameterBytes =
+              llvm::SaturatingAdd(parameterBytes, bytes, &overflow);
           saturated |= overflow;
           ++tensors;
         }
@@ -184,8 +186,8 @@ struct NNModelSummaryPass
       os << "    " << llvm::left_justify(name, 24) << " " << count << "\n";
     const char *prefix = saturated ? ">= " : "";
     os << "  parameters: " << prefix << parameters << " ("
-       << humanCount(parameters) << ") in " << tensors << " tensors, "
-       << prefix << parameterBytes << " bytes (" << humanCount(parameterBytes, true)
+       << humanCount(parameters) << ") in " << tensors << " tensors, " << prefix
+       << parameterBytes << " bytes (" << humanCount(parameterBytes, true)
        << ")\n";
     os << "  MACs: " << prefix << totalMacs << " (" << humanCount(totalMacs)
        << ")\n";

@@ -1,4 +1,5 @@
-//===- NN.h - the nn dialect and its ops --------------------------*- C++ -*-===//
+//===- NN.h - the nn dialect and its ops --------------------------*- C++
+//-*-===//
 //
 // Include this to use the nn dialect: the dialect class and every op class.
 //
@@ -6,9 +7,9 @@
 #ifndef NPU_DIALECT_NN_IR_NN_H
 #define NPU_DIALECT_NN_IR_NN_H
 
+#include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/OpDefinition.h"

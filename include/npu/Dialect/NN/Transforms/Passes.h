@@ -1,4 +1,5 @@
-//===- Passes.h - nn dialect passes -------------------------------*- C++ -*-===//
+//===- Passes.h - nn dialect passes -------------------------------*- C++
+//-*-===//
 //
 // Declarations and registration of the passes over the nn dialect.
 //
