@@ -502,7 +502,10 @@ Expected<RunStats> Scheduler::run() {
         }
         break;
       case Phase::Transfer:
-        if (engine.remaining <= kByteEpsilon)
+        // Late in a long run the time left may be below the resolution of
+        // `now`; the transfer is then complete too (or time would stall).
+        if (engine.remaining <= kByteEpsilon ||
+            now + engine.remaining / share <= now)
           complete(engine);
         break;
       default:
