@@ -1,5 +1,4 @@
-//===- NNCanonicalize.cpp - nn canonicalization patterns
-//-------------------===//
+//===- NNCanonicalize.cpp - nn canonicalization patterns ------------------===//
 //
 // Rewrites that change which op represents a computation (folders in
 // NNFolds.cpp only simplify an op in place). The canonical form of any pure

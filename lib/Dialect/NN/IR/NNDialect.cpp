@@ -1,5 +1,4 @@
-//===- NNDialect.cpp - nn dialect registration
-//-----------------------------===//
+//===- NNDialect.cpp - nn dialect registration ----------------------------===//
 //
 // Registers the nn ops and materializes folded constants as nn.constant.
 //

@@ -1,5 +1,4 @@
-//===- NNFolds.cpp - nn folders
-//--------------------------------------------===//
+//===- NNFolds.cpp - nn folders -------------------------------------------===//
 //
 // Folders of the nn ops: identity cases (a reshape to the same type, an
 // identity permutation, adding a zero splat, ...), in-place composition of

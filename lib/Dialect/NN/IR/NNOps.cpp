@@ -1,5 +1,4 @@
-//===- NNOps.cpp - nn op definitions and simple verifiers
-//------------------===//
+//===- NNOps.cpp - nn op definitions and simple verifiers -----------------===//
 //
 // Instantiates the ODS-generated op classes and holds the verifiers of ops
 // whose result type is their operand's (attribute checks only). Shape

@@ -1,5 +1,4 @@
-//===- NNShapeUtils.h - shape helpers shared by nn verifiers/folds -*- C++
-//-*-===//
+//===- NNShapeUtils.h - shape helpers for nn verifiers/folds ----*- C++ -*-===//
 //
 // Small, overflow-checked shape arithmetic used by the nn shape functions and
 // folders. Private to lib/Dialect/NN/IR.

@@ -1,5 +1,4 @@
-//===- NNShapes.cpp - nn shape functions and verifiers
-//---------------------===//
+//===- NNShapes.cpp - nn shape functions and verifiers --------------------===//
 //
 // One shape function per nn op with a non-trivial result type. Each checks
 // the ONNX rules for its op (ranks, broadcasting, channel/group counts,

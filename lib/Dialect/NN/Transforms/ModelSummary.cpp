@@ -1,5 +1,4 @@
-//===- ModelSummary.cpp - print a model summary of nn functions
-//------------===//
+//===- ModelSummary.cpp - print a model summary of nn functions -----------===//
 //
 // The `nn-model-summary` pass: a read-only report of what a model is — its
 // interface, its op mix, how many parameters it carries and how much compute

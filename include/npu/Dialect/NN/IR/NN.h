@@ -1,5 +1,4 @@
-//===- NN.h - the nn dialect and its ops --------------------------*- C++
-//-*-===//
+//===- NN.h - the nn dialect and its ops ------------------------*- C++ -*-===//
 //
 // Include this to use the nn dialect: the dialect class and every op class.
 //

@@ -1,5 +1,4 @@
-//===- Passes.h - nn dialect passes -------------------------------*- C++
-//-*-===//
+//===- Passes.h - nn dialect passes -----------------------------*- C++ -*-===//
 //
 // Declarations and registration of the passes over the nn dialect.
 //
