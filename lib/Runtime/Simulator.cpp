@@ -247,6 +247,9 @@ Error Scheduler::tryIssue(EngineState &engine, bool &issued) {
       stats.engines[engine.core][static_cast<unsigned>(engine.engine)];
   if (engine.blocked) {
     engineStats.stall_cycles += now - engine.blockedSince;
+    uint32_t source = engine.stream->source[engine.pc];
+    (source == kNoSource ? stats.unattributed : stats.ops[source])
+        .stall_cycles += now - engine.blockedSince;
     engine.blocked = false;
     if (trace && now > engine.blockedSince) {
       StallEvent stall;

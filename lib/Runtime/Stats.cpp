@@ -180,6 +180,17 @@ std::string npurt::statsToJSON(const Program &program, const RunStats &stats) {
           integer(json, engineName(static_cast<Engine>(e)),
                   roundCycles(op.busy_cycles[e]));
       });
+      // The engine that did the most work for the op: with the bound kind it
+      // says what limits the op (e.g. dma_load busiest = waiting on DRAM).
+      unsigned busiest = 0;
+      for (unsigned e = 1; e < kNumEngines; ++e)
+        if (op.busy_cycles[e] > op.busy_cycles[busiest])
+          busiest = e;
+      json.attribute("busiest_engine",
+                     op.instructions
+                         ? engineName(static_cast<Engine>(busiest)).str()
+                         : std::string("none"));
+      integer(json, "stall_cycles", roundCycles(op.stall_cycles));
       integer(json, "dram_bytes", op.dram_bytes);
       integer(json, "executed_macs", op.executed_macs);
       number(json, "energy_mj", op.energy_pj * 1e-9);

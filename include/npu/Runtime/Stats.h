@@ -36,6 +36,8 @@ struct OpStats {
   double first_issue = -1; ///< Cycle the first instruction issued (-1: none).
   double last_complete = 0;
   std::array<double, kNumEngines> busy_cycles = {0, 0, 0, 0};
+  /// Cycles the op's instructions waited on semaphores before issuing.
+  double stall_cycles = 0;
   uint64_t executed_macs = 0;
   uint64_t dram_bytes = 0;
   double energy_pj = 0;
