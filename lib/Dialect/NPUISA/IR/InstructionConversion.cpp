@@ -22,6 +22,56 @@
 using namespace mlir;
 using namespace mlir::npuisa;
 
+// The ODS enums mirror the runtime's numbering, so conversions are casts.
+#define NPUISA_SAME_VALUE(Enum, RuntimeEnum, Case, RuntimeCase)                  \
+  static_assert(static_cast<int>(Enum::Case) ==                                 \
+                static_cast<int>(npurt::RuntimeEnum::RuntimeCase),               \
+                #Enum "::" #Case " must match the runtime")
+NPUISA_SAME_VALUE(Engine, Engine, dma_load, DmaLoad);
+NPUISA_SAME_VALUE(Engine, Engine, dma_store, DmaStore);
+NPUISA_SAME_VALUE(Engine, Engine, mxu, Mxu);
+NPUISA_SAME_VALUE(Engine, Engine, vpu, Vpu);
+NPUISA_SAME_VALUE(Mem, Mem, sram, Sram);
+NPUISA_SAME_VALUE(Mem, Mem, acc, Acc);
+NPUISA_SAME_VALUE(Broadcast, Broadcast, none, None);
+NPUISA_SAME_VALUE(Broadcast, Broadcast, row, Row);
+NPUISA_SAME_VALUE(Broadcast, Broadcast, col, Col);
+NPUISA_SAME_VALUE(Broadcast, Broadcast, scalar, Scalar);
+NPUISA_SAME_VALUE(ReduceDim, ReduceDim, cols, Cols);
+NPUISA_SAME_VALUE(ReduceDim, ReduceDim, rows, Rows);
+NPUISA_SAME_VALUE(IOKind, IoKind, input, Input);
+NPUISA_SAME_VALUE(IOKind, IoKind, output, Output);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, none, None);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, add, Add);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, sub, Sub);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, mul, Mul);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, div, Div);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, max, Max);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, min, Min);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, pow, Pow);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, cmp_lt, CmpLt);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, cmp_le, CmpLe);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, cmp_eq, CmpEq);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, cmp_ne, CmpNe);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, copy, Copy);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, relu, Relu);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, leaky_relu, LeakyRelu);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, exp, Exp);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, log, Log);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, tanh, Tanh);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, sigmoid, Sigmoid);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, erf, Erf);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, sqrt, Sqrt);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, rsqrt, Rsqrt);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, recip, Recip);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, neg, Neg);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, abs, Abs);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, gelu, Gelu);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, gelu_tanh, GeluTanh);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, clip, Clip);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, square, Square);
+#undef NPUISA_SAME_VALUE
+
 FailureOr<npurt::DType>
 mlir::npuisa::toDType(Type type, StringRef what,
                       function_ref<InFlightDiagnostic()> emitError) {
