@@ -1,5 +1,6 @@
 // RUN: npu-opt %s -split-input-file | FileCheck %s
 // RUN: npu-opt %s -split-input-file | npu-opt -split-input-file | FileCheck %s
+// RUN: npu-opt %s -split-input-file --verify-roundtrip -o /dev/null
 
 // A preset prints as its name.
 // CHECK-LABEL: module @base

@@ -3,6 +3,8 @@
 // RUN: npu-opt %s --mlir-print-op-generic | npu-opt | FileCheck %s
 // Instructions have effects: the generic cleanups keep every one of them.
 // RUN: npu-opt %s --canonicalize --cse --symbol-dce | FileCheck %s
+// Bytecode and generic-form round trips give the same IR.
+// RUN: npu-opt %s --verify-roundtrip -o /dev/null
 
 // Every instruction op and every table op, printed back as written.
 
