@@ -97,12 +97,11 @@ Program matmulProgram(DType dtype, bool biasRelu, bool accumulateTwice) {
   signalTo(b.add(dma(Opcode::DmaLoad, 0x2000, 12288, 32), Engine::DmaLoad),
            0);
   waitOn(b.add(loadWeights(4096, 32, 32, 32, dtype), Engine::Mxu), 0);
-  Instruction &mm = b.add(matmul(0, 8, 32, 32, 32, 0, 32, dtype), Engine::Mxu);
+  b.add(matmul(0, 8, 32, 32, 32, 0, 32, dtype), Engine::Mxu);
   if (accumulateTwice)
     b.add(matmul(0, 8, 32, 32, 32, 0, 32, dtype, /*accumulate=*/true),
           Engine::Mxu);
   signalTo(b.program.stream(0, Engine::Mxu).instructions.back(), 1);
-  (void)mm;
   DType accType = dtype == DType::I8 ? DType::I32 : DType::F32;
   Instruction epilogue =
       vpu(Opcode::VpuEpilogue, biasRelu ? VpuFunc::Relu : VpuFunc::None, 8,
@@ -471,6 +470,23 @@ TEST(Simulator, StatePersistsAcrossRuns) {
   std::vector<float> end = asFloats(cantFail(simulator->getTensor("counter")));
   for (int i = 0; i < 32; ++i)
     ASSERT_EQ(end[i], start[i] + 2);
+}
+
+TEST(Simulator, Bf16EntryAcceptsF32TensorsRoundedToNearestEven) {
+  ProgramBuilder b(tiny());
+  b.tensor("h", IoKind::Input, DType::BF16, {4}, 0);
+  auto simulator = cantFail(Simulator::create(b.finish()));
+  std::vector<float> values = {1.0f + 0x1p-8f, 1.0f + 3 * 0x1p-8f, -0.0f,
+                               3.14159f};
+  cantFail(simulator->setTensor("h", floats(values, {4})));
+  HostTensor stored = cantFail(simulator->getTensor("h"));
+  ASSERT_EQ(stored.dtype, HostDType::BF16);
+  ASSERT_EQ(stored.data.size(), 8u);
+  for (int i = 0; i < 4; ++i) {
+    uint16_t bits;
+    std::memcpy(&bits, stored.data.data() + 2 * i, 2);
+    EXPECT_EQ(bits, floatToBF16Bits(values[i])) << i;
+  }
 }
 
 TEST(Simulator, InputShapeAndDtypeAreChecked) {
