@@ -28,7 +28,7 @@ func.func @cnn(%x: tensor<1x3x32x32xf32> {nn.name = "image"}) -> (tensor<1x10xf3
   %fw = nn.constant dense<0.5> : tensor<10x16xf32>
   %fb = nn.constant dense<0.0> : tensor<10xf32>
   %scalar = nn.constant dense<1.0> : tensor<f32>
-  %0 = nn.conv %x, %w, %b {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>) -> tensor<1x16x32x32xf32>
+  %0 = nn.conv %x, %w, %b {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>) -> tensor<1x16x32x32xf32> loc("/conv1/Conv")
   %1 = nn.relu %0 : tensor<1x16x32x32xf32>
   %2 = nn.global_avg_pool %1 : (tensor<1x16x32x32xf32>) -> tensor<1x16x1x1xf32>
   %3 = nn.flatten %2 : (tensor<1x16x1x1xf32>) -> tensor<1x16xf32>
@@ -51,8 +51,8 @@ func.func @cnn(%x: tensor<1x3x32x32xf32> {nn.name = "image"}) -> (tensor<1x10xf3
 func.func @mixed(%a: tensor<4x8x16xbf16>, %x: tensor<1x8x5x5xf32>) -> (tensor<4x8x32xbf16>, tensor<1x2x7x7xf32>) {
   %b = nn.constant dense<1.0> : tensor<16x32xbf16>
   %t = nn.constant dense<1.0> : tensor<8x2x3x3xf32>
-  %0 = nn.matmul %a, %b : (tensor<4x8x16xbf16>, tensor<16x32xbf16>) -> tensor<4x8x32xbf16>
-  %1 = nn.conv_transpose %x, %t : (tensor<1x8x5x5xf32>, tensor<8x2x3x3xf32>) -> tensor<1x2x7x7xf32>
+  %0 = nn.matmul %a, %b : (tensor<4x8x16xbf16>, tensor<16x32xbf16>) -> tensor<4x8x32xbf16> loc(fused["/attn/MatMul", "model.onnx":3:1])
+  %1 = nn.conv_transpose %x, %t : (tensor<1x8x5x5xf32>, tensor<8x2x3x3xf32>) -> tensor<1x2x7x7xf32> loc("/up/ConvTranspose")
   return %0, %1 : tensor<4x8x32xbf16>, tensor<1x2x7x7xf32>
 }
 
@@ -63,3 +63,13 @@ func.func @mixed(%a: tensor<4x8x16xbf16>, %x: tensor<1x8x5x5xf32>) -> (tensor<4x
     }
   }
 #-}
+
+// RUN: npu-opt %s --nn-model-summary=per-layer -o /dev/null | FileCheck %s --check-prefix=LAYERS
+// LAYERS-LABEL: model summary: @cnn
+// LAYERS:      layers: 2
+// LAYERS-NEXT:   nn.conv                    442368  /conv1/Conv -> tensor<1x16x32x32xf32>
+// LAYERS-NEXT:   nn.gemm                       160  - -> tensor<1x10xf32>
+// LAYERS-LABEL: model summary: @mixed
+// LAYERS:      layers: 2
+// LAYERS-NEXT:   nn.matmul                   16384  /attn/MatMul -> tensor<4x8x32xbf16>
+// LAYERS-NEXT:   nn.conv_transpose            3600  /up/ConvTranspose -> tensor<1x2x7x7xf32>

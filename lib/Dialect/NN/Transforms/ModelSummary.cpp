@@ -103,6 +103,20 @@ std::string humanCount(uint64_t value, bool binary = false) {
   return text;
 }
 
+/// The source name of an op: the first NameLoc in its location (the ONNX
+/// node name for imported models), or "-".
+std::string sourceName(Location loc) {
+  std::string name = "-";
+  loc->walk([&](Location inner) {
+    if (auto nameLoc = dyn_cast<NameLoc>(inner)) {
+      name = nameLoc.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return name;
+}
+
 /// Storage bytes of one element: i1 takes a byte.
 uint64_t elementBytes(Type elementType) {
   return std::max<uint64_t>(1, (elementType.getIntOrFloatBitWidth() + 7) / 8);
@@ -146,6 +160,11 @@ struct NNModelSummaryPass
     uint64_t totalOps = 0, parameters = 0, parameterBytes = 0, tensors = 0;
     uint64_t totalMacs = 0;
     bool saturated = false;
+    struct Layer {
+      Operation *op;
+      uint64_t macs;
+    };
+    SmallVector<Layer> layers;
     func.walk([&](Operation *op) {
       if (op == func || op->hasTrait<OpTrait::IsTerminator>())
         return;
@@ -171,6 +190,7 @@ struct NNModelSummaryPass
         uint64_t &kind = macsPerKind[op->getName().getStringRef()];
         kind = llvm::SaturatingAdd(kind, *macs, &overflow);
         saturated |= overflow;
+        layers.push_back({op, *macs});
       }
     });
 
@@ -192,6 +212,15 @@ struct NNModelSummaryPass
        << ")\n";
     for (auto &[name, macs] : macsPerKind)
       os << "    " << llvm::left_justify(name, 24) << " " << macs << "\n";
+    if (!perLayer)
+      return;
+    os << "  layers: " << layers.size() << "\n";
+    for (const Layer &layer : layers) {
+      os << "    " << llvm::left_justify(layer.op->getName().getStringRef(), 18)
+         << " " << llvm::right_justify(std::to_string(layer.macs), 14) << "  "
+         << sourceName(layer.op->getLoc()) << " -> "
+         << layer.op->getResultTypes() << "\n";
+    }
   }
 };
 } // namespace

@@ -17,12 +17,19 @@ def NNModelSummary : Pass<"nn-model-summary", "ModuleOp"> {
     in bytes (every `nn.constant` with more than one element, including
     `dense_resource` weight blobs, which are never read), and the
     multiply-accumulate count of `nn.matmul`, `nn.gemm`, `nn.conv` and
-    `nn.conv_transpose`, in total and per op kind. The IR is left unchanged.
+    `nn.conv_transpose`, in total and per op kind. With `per-layer`, it also
+    lists every one of those ops with its source name (the ONNX node name the
+    importer stores as the op's location), result type and MACs. The IR is
+    left unchanged.
 
     ```
     npu-translate --import-onnx model.onnx | npu-opt --nn-model-summary -o /dev/null
     ```
   }];
+  let options = [
+    Option<"perLayer", "per-layer", "bool", /*default=*/"false",
+           "Also list every matmul/gemm/conv/conv_transpose with its MACs">,
+  ];
 }
 
 #endif // NPU_DIALECT_NN_TRANSFORMS_PASSES_TD
