@@ -9,14 +9,24 @@
 
 #include "npu/Runtime/Program.h"
 
+#include "llvm/ADT/ArrayRef.h"
+
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace npurt::layout {
 
 /// The canonical bytes of a program that validateProgram accepted
-/// (writeBinary without the validation, for the reader's canonical check).
+/// (writeBinary without the validation).
 std::vector<uint8_t> serialize(const Program &program);
+
+/// The first offset at which `file` differs from serialize(program), or
+/// std::nullopt if it is exactly that. For a program read from `file`: the
+/// instruction sections are not compared (every instruction decoded from
+/// them re-encodes to the same bytes) and no file-sized buffer is built.
+std::optional<uint64_t> firstNonCanonicalByte(const Program &program,
+                                              llvm::ArrayRef<uint8_t> file);
 
 constexpr const char *kTargetSection = ".npu.target";
 constexpr const char *kSourceIndexSection = ".npu.srcidx";

@@ -349,18 +349,13 @@ Expected<Program> npurt::readBinary(MemoryBufferRef buffer) {
     return program.takeError();
 
   // Accept only the canonical layout, so a binary maps to exactly one file.
-  std::vector<uint8_t> canonical = layout::serialize(*program);
-  if (canonical.size() != bytes.size() ||
-      std::memcmp(canonical.data(), bytes.data(), bytes.size()) != 0) {
-    size_t at = 0;
-    while (at < bytes.size() && at < canonical.size() &&
-           canonical[at] == static_cast<uint8_t>(bytes[at]))
-      ++at;
+  if (std::optional<uint64_t> at = layout::firstNonCanonicalByte(
+          *program, ArrayRef(reinterpret_cast<const uint8_t *>(bytes.data()),
+                             bytes.size())))
     return fail(formatv("non-canonical NPU binary layout: differs from the "
                         "canonical encoding at byte offset {0}",
-                        at)
+                        *at)
                     .str());
-  }
   return program;
 }
 

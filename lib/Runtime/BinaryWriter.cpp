@@ -18,6 +18,7 @@
 
 #include <cstring>
 #include <functional>
+#include <optional>
 
 using namespace llvm;
 using namespace npurt;
@@ -76,6 +77,18 @@ struct Section {
   /// sections (instructions, constants) are produced straight into the file
   /// buffer rather than copied through a temporary.
   std::function<void(uint8_t *)> fill;
+  /// Instruction sections: bytes that decode() accepted re-encode to
+  /// themselves, so a file that was read needs no comparison of them.
+  bool reencodesExactly = false;
+};
+
+/// Where everything goes in the file.
+struct Layout {
+  std::vector<Section> sections;        ///< File order, .shstrtab last.
+  std::vector<ELF::Elf64_Shdr> headers; ///< [0] is the null section.
+  ELF::Elf64_Ehdr ehdr;
+  uint64_t headerTable; ///< File offset of the section header table.
+  uint64_t fileBytes;
 };
 } // namespace
 
@@ -114,17 +127,18 @@ static std::vector<Section> buildSections(const Program &program) {
     for (unsigned e = 0; e < kNumEngines; ++e) {
       Engine engine = static_cast<Engine>(e);
       const Stream &stream = program.stream(core, engine);
-      sections.push_back(
-          {streamSectionName(core, engine), ELF::SHT_PROGBITS,
-           ELF::SHF_ALLOC | ELF::SHF_EXECINSTR, L::kDataAlignment,
-           kInstructionBytes, stream.instructions.size() * kInstructionBytes,
-           [&stream](uint8_t *out) {
-             for (const Instruction &inst : stream.instructions)
-               for (uint64_t word : encode(inst)) {
-                 support::endian::write64le(out, word);
-                 out += 8;
-               }
-           }});
+      sections.push_back({streamSectionName(core, engine), ELF::SHT_PROGBITS,
+                          ELF::SHF_ALLOC | ELF::SHF_EXECINSTR,
+                          L::kDataAlignment, kInstructionBytes,
+                          stream.instructions.size() * kInstructionBytes,
+                          [&stream](uint8_t *out) {
+                            for (const Instruction &inst : stream.instructions)
+                              for (uint64_t word : encode(inst)) {
+                                support::endian::write64le(out, word);
+                                out += 8;
+                              }
+                          },
+                          /*reencodesExactly=*/true});
       for (uint32_t source : stream.source)
         sourceIndex.u32(source);
     }
@@ -163,24 +177,24 @@ static std::vector<Section> buildSections(const Program &program) {
   }
   add(L::kConstMapSection, ELF::SHT_PROGBITS, 0, 8, L::kConstRecordBytes,
       std::move(constMap.bytes));
-  sections.push_back({L::kConstDataSection, ELF::SHT_PROGBITS, ELF::SHF_ALLOC,
-                      L::kDataAlignment, 0, constBytes,
-                      [&program](uint8_t *out) {
-                        uint64_t offset = 0;
-                        for (const ConstantSegment &segment :
-                             program.constants) {
-                          offset = alignTo(offset, L::kDataAlignment);
-                          std::copy(segment.bytes.begin(), segment.bytes.end(),
-                                    out + offset);
-                          offset += segment.bytes.size();
-                        }
-                      }});
+  sections.push_back(
+      {L::kConstDataSection, ELF::SHT_PROGBITS, ELF::SHF_ALLOC,
+       L::kDataAlignment, 0, constBytes, [&program](uint8_t *out) {
+         uint64_t offset = 0;
+         for (const ConstantSegment &segment : program.constants) {
+           offset = alignTo(offset, L::kDataAlignment);
+           std::copy(segment.bytes.begin(), segment.bytes.end(), out + offset);
+           offset += segment.bytes.size();
+         }
+       }});
   add(L::kStringSection, ELF::SHT_STRTAB, 0, 1, 0, std::move(strings.data));
   return sections;
 }
 
-std::vector<uint8_t> npurt::layout::serialize(const Program &program) {
-  std::vector<Section> sections = buildSections(program);
+static Layout planLayout(const Program &program) {
+  Layout plan;
+  std::vector<Section> &sections = plan.sections;
+  sections = buildSections(program);
 
   // The section-name table names every section, itself included.
   StringTable names;
@@ -195,14 +209,14 @@ std::vector<uint8_t> npurt::layout::serialize(const Program &program) {
                         std::copy(data.begin(), data.end(), out);
                       }});
 
-  // Lay the sections out, then produce each one in place.
-  std::vector<ELF::Elf64_Shdr> headers(sections.size() + 1);
-  std::memset(headers.data(), 0, headers.size() * sizeof(ELF::Elf64_Shdr));
+  plan.headers.resize(sections.size() + 1);
+  std::memset(plan.headers.data(), 0,
+              plan.headers.size() * sizeof(ELF::Elf64_Shdr));
   uint64_t offset = sizeof(ELF::Elf64_Ehdr);
   for (size_t i = 0; i < sections.size(); ++i) {
     const Section &section = sections[i];
     offset = alignTo(offset, section.alignment);
-    ELF::Elf64_Shdr &header = headers[i + 1];
+    ELF::Elf64_Shdr &header = plan.headers[i + 1];
     header.sh_name = nameOffsets[i];
     header.sh_type = section.type;
     header.sh_flags = section.flags;
@@ -212,13 +226,11 @@ std::vector<uint8_t> npurt::layout::serialize(const Program &program) {
     header.sh_entsize = section.entsize;
     offset += section.size;
   }
-  uint64_t headerTable = alignTo(offset, 8);
-  std::vector<uint8_t> out(headerTable +
-                           headers.size() * sizeof(ELF::Elf64_Shdr));
-  for (size_t i = 0; i < sections.size(); ++i)
-    sections[i].fill(out.data() + headers[i + 1].sh_offset);
+  plan.headerTable = alignTo(offset, 8);
+  plan.fileBytes =
+      plan.headerTable + plan.headers.size() * sizeof(ELF::Elf64_Shdr);
 
-  ELF::Elf64_Ehdr ehdr;
+  ELF::Elf64_Ehdr &ehdr = plan.ehdr;
   std::memset(&ehdr, 0, sizeof(ehdr));
   std::memcpy(ehdr.e_ident, ELF::ElfMagic, 4);
   ehdr.e_ident[ELF::EI_CLASS] = ELF::ELFCLASS64;
@@ -228,17 +240,81 @@ std::vector<uint8_t> npurt::layout::serialize(const Program &program) {
   ehdr.e_type = ELF::ET_EXEC;
   ehdr.e_machine = kElfMachine;
   ehdr.e_version = ELF::EV_CURRENT;
-  ehdr.e_shoff = headerTable;
+  ehdr.e_shoff = plan.headerTable;
   ehdr.e_flags = kBinaryVersion;
   ehdr.e_ehsize = sizeof(ELF::Elf64_Ehdr);
   ehdr.e_phentsize = sizeof(ELF::Elf64_Phdr);
   ehdr.e_shentsize = sizeof(ELF::Elf64_Shdr);
-  ehdr.e_shnum = headers.size();
-  ehdr.e_shstrndx = headers.size() - 1;
-  std::memcpy(out.data(), &ehdr, sizeof(ehdr));
-  std::memcpy(out.data() + headerTable, headers.data(),
-              headers.size() * sizeof(ELF::Elf64_Shdr));
+  ehdr.e_shnum = plan.headers.size();
+  ehdr.e_shstrndx = plan.headers.size() - 1;
+  return plan;
+}
+
+std::vector<uint8_t> npurt::layout::serialize(const Program &program) {
+  Layout plan = planLayout(program);
+  std::vector<uint8_t> out(plan.fileBytes);
+  std::memcpy(out.data(), &plan.ehdr, sizeof(plan.ehdr));
+  for (size_t i = 0; i < plan.sections.size(); ++i)
+    plan.sections[i].fill(out.data() + plan.headers[i + 1].sh_offset);
+  std::memcpy(out.data() + plan.headerTable, plan.headers.data(),
+              plan.headers.size() * sizeof(ELF::Elf64_Shdr));
   return out;
+}
+
+std::optional<uint64_t>
+npurt::layout::firstNonCanonicalByte(const Program &program,
+                                     ArrayRef<uint8_t> file) {
+  Layout plan = planLayout(program);
+  // Compares file[offset, offset + expected.size()) with `expected`.
+  auto differs = [&](uint64_t offset,
+                     ArrayRef<uint8_t> expected) -> std::optional<uint64_t> {
+    if (offset <= file.size() && expected.size() <= file.size() - offset &&
+        std::memcmp(file.data() + offset, expected.data(), expected.size()) ==
+            0)
+      return std::nullopt;
+    for (uint64_t i = 0; i < expected.size(); ++i)
+      if (offset + i >= file.size() || file[offset + i] != expected[i])
+        return offset + i;
+    return std::nullopt;
+  };
+  auto zeros = [&](uint64_t begin, uint64_t end) -> std::optional<uint64_t> {
+    for (uint64_t at = begin; at < end; ++at)
+      if (at >= file.size() || file[at] != 0)
+        return at;
+    return std::nullopt;
+  };
+  auto asBytes = [](const auto &object, size_t size) {
+    return ArrayRef(reinterpret_cast<const uint8_t *>(&object), size);
+  };
+  if (auto at = differs(0, asBytes(plan.ehdr, sizeof(plan.ehdr))))
+    return at;
+  uint64_t end = sizeof(plan.ehdr);
+  std::vector<uint8_t> expected;
+  for (size_t i = 0; i < plan.sections.size(); ++i) {
+    const Section &section = plan.sections[i];
+    uint64_t offset = plan.headers[i + 1].sh_offset;
+    if (auto at = zeros(end, offset))
+      return at;
+    end = offset + section.size;
+    if (section.reencodesExactly) {
+      if (end > file.size())
+        return file.size();
+      continue;
+    }
+    expected.assign(section.size, 0);
+    section.fill(expected.data());
+    if (auto at = differs(offset, expected))
+      return at;
+  }
+  if (auto at = zeros(end, plan.headerTable))
+    return at;
+  if (auto at = differs(plan.headerTable,
+                        asBytes(*plan.headers.data(),
+                                plan.headers.size() * sizeof(ELF::Elf64_Shdr))))
+    return at;
+  if (file.size() != plan.fileBytes)
+    return plan.fileBytes;
+  return std::nullopt;
 }
 
 Expected<std::vector<uint8_t>> npurt::writeBinary(const Program &program) {
