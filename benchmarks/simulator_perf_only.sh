@@ -12,15 +12,18 @@ trap 'rm -rf "$work"' EXIT
 "$build/bin/simulator_perf_only" "$work/bench.npu" "$count"
 instructions=$(( count / 6 * 5 + 4 ))
 start=$(date +%s.%N)
-"$build/bin/npu-run" "$work/bench.npu" --perf-only --stats-json "$work/s.json" --quiet
+/usr/bin/time -f "%U %S" -o "$work/cpu" \
+  "$build/bin/npu-run" "$work/bench.npu" --perf-only --stats-json "$work/s.json" --quiet
 end=$(date +%s.%N)
-python3 - "$start" "$end" "$instructions" "$work/s.json" <<'PY'
+python3 - "$start" "$end" "$instructions" "$work/s.json" "$work/cpu" <<'PY'
 import json, sys
 start, end, n = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
 stats = json.load(open(sys.argv[4]))
+cpu = sum(float(t) for t in open(sys.argv[5]).read().split())
 assert stats["instructions"] == n, (stats["instructions"], n)
-print(f"npu-run --perf-only: {n} instructions in {end - start:.2f} s "
-      f"(load + validate + simulate) = {n / (end - start) / 1e6:.2f} M instructions/s; "
+print(f"npu-run --perf-only: {n} instructions (read + validate + simulate): "
+      f"{end - start:.2f} s wall = {n / (end - start) / 1e6:.2f} M/s, "
+      f"{cpu:.2f} s cpu = {n / cpu / 1e6:.2f} M/s; "
       f"simulated {stats['total_cycles']} cycles")
 PY
 "$build/bin/simulator_perf_only" --in-process "$count"
