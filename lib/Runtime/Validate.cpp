@@ -47,6 +47,7 @@ public:
   Error check();
 
 private:
+  Error checkEnums();
   Error checkSemaphores();
   Error checkFlags();
   Error checkUnusedFields();
@@ -78,6 +79,8 @@ Error InstructionChecker::check() {
       inst.opcode != Opcode::Nop)
     return fail("unknown opcode 0x" +
                 utohexstr(static_cast<uint8_t>(inst.opcode), true));
+  if (Error err = checkEnums())
+    return err;
   if (Error err = checkSemaphores())
     return err;
   if (Error err = checkFlags())
@@ -97,6 +100,57 @@ Error InstructionChecker::check() {
   default:
     return checkVpu();
   }
+}
+
+/// Rejects enum values outside their enumerations (possible only in a struct
+/// built by a program, never in one that decode() produced).
+Error InstructionChecker::checkEnums() {
+  auto known = [](DType t) { return t <= DType::I32; };
+  auto knownFunc = [](VpuFunc f) {
+    return f <= VpuFunc::CmpNe || (f >= VpuFunc::Copy && f <= VpuFunc::Square);
+  };
+  auto knownOperand = [&](const VpuOperand &o) {
+    return known(o.dtype) && o.mem <= Mem::Acc;
+  };
+  // Fast path: this runs for every instruction of every binary loaded.
+  if (known(inst.dram_dtype) && known(inst.sram_dtype) &&
+      known(inst.mxu_dtype) && knownOperand(inst.dst) &&
+      knownOperand(inst.src0) && knownOperand(inst.src1) &&
+      knownOperand(inst.src2) && knownFunc(inst.func) &&
+      inst.broadcast <= Broadcast::Scalar && inst.reduce_dim <= ReduceDim::Rows)
+    return Error::success();
+
+  auto checkDType = [&](DType type, StringRef field) -> Error {
+    if (dtypeSize(type) == 0)
+      return fail("unknown dtype " + Twine(unsigned(type)) + " in " + field +
+                  " of " + op);
+    return Error::success();
+  };
+  for (auto [field, type] :
+       {std::pair<StringRef, DType>{"dram_dtype", inst.dram_dtype},
+        {"sram_dtype", inst.sram_dtype},
+        {"mxu_dtype", inst.mxu_dtype},
+        {"dst dtype", inst.dst.dtype},
+        {"src0 dtype", inst.src0.dtype},
+        {"src1 dtype", inst.src1.dtype},
+        {"src2 dtype", inst.src2.dtype}})
+    if (Error err = checkDType(type, field))
+      return err;
+  for (const VpuOperand *operand :
+       {&inst.dst, &inst.src0, &inst.src1, &inst.src2})
+    if (operand->mem != Mem::Sram && operand->mem != Mem::Acc)
+      return fail("unknown memory " + Twine(unsigned(operand->mem)) + " in " +
+                  op);
+  if (!knownFunc(inst.func))
+    return fail("unknown vpu function " + Twine(unsigned(inst.func)) + " in " +
+                op);
+  if (broadcastName(inst.broadcast) == "<invalid>")
+    return fail("unknown broadcast mode " + Twine(unsigned(inst.broadcast)) +
+                " in " + op);
+  if (reduceDimName(inst.reduce_dim) == "<invalid>")
+    return fail("unknown reduce dimension " + Twine(unsigned(inst.reduce_dim)) +
+                " in " + op);
+  return Error::success();
 }
 
 Error InstructionChecker::checkSemaphores() {
@@ -412,8 +466,8 @@ Error InstructionChecker::checkVpu() {
   uint64_t rows = inst.rows, cols = inst.cols;
   if (rows < 1 || cols < 1)
     return fail("rows and cols of " + op + " must be >= 1");
-  bool broadcasts = inst.opcode == Opcode::VpuBinary ||
-                    inst.opcode == Opcode::VpuBroadcast;
+  bool broadcasts =
+      inst.opcode == Opcode::VpuBinary || inst.opcode == Opcode::VpuBroadcast;
   if (!broadcasts && inst.broadcast != Broadcast::None)
     return fail("broadcast of " + op + " must be none");
   const DType floats[] = {DType::F32, DType::BF16};

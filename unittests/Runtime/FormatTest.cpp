@@ -541,6 +541,42 @@ TEST(Validate, InstructionMessages) {
        },
        "rows of dma_load must be zero (unused by this opcode)"},
       {[] {
+         Instruction i = dmaLoad();
+         i.sram_dtype = static_cast<DType>(7);
+         return i;
+       },
+       "unknown dtype 7 in sram_dtype of dma_load"},
+      {[] {
+         Instruction i = vpu(Opcode::VpuUnary);
+         i.src1.mem = static_cast<Mem>(2);
+         return i;
+       },
+       "unknown memory 2 in vpu_unary"},
+      {[] {
+         Instruction i = vpu(Opcode::VpuUnary);
+         i.func = static_cast<VpuFunc>(99);
+         return i;
+       },
+       "unknown vpu function 99 in vpu_unary"},
+      {[] {
+         Instruction i = vpu(Opcode::VpuBinary);
+         i.broadcast = static_cast<Broadcast>(4);
+         return i;
+       },
+       "unknown broadcast mode 4 in vpu_binary"},
+      {[] {
+         Instruction i = vpu(Opcode::VpuReduce);
+         i.reduce_dim = static_cast<ReduceDim>(2);
+         return i;
+       },
+       "unknown reduce dimension 2 in vpu_reduce"},
+      {[] {
+         Instruction i;
+         i.opcode = static_cast<Opcode>(0x99);
+         return i;
+       },
+       "unknown opcode 0x99"},
+      {[] {
          Instruction i;
          i.acc_addr = 4;
          return i;
