@@ -6,6 +6,10 @@
 // RUN: FileCheck %s --check-prefix=DIS < %t.mlir
 // RUN: npu-translate --serialize-npu %t.mlir -o %t2.npu
 // RUN: cmp %t.npu %t2.npu
+// Disassembled instructions are located at their place in the binary.
+// RUN: npu-translate --deserialize-npu %t.npu --mlir-print-debuginfo | FileCheck %s --check-prefix=LOC
+// LOC: npuisa.vpu_unary relu {{.*}} loc([[VPU0:#loc[0-9]+]])
+// LOC: [[VPU0]] = loc(".text.c0.vpu[0]"(
 // The disassembly is valid IR that passes the verifiers and the sync check.
 // RUN: npu-opt --npuisa-verify-sync %t.mlir -o /dev/null
 // The op round-trip test's program (every instruction) round-trips too.

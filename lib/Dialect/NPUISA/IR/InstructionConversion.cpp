@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "npu/Dialect/NPUISA/IR/ProgramConversion.h"
 
+#include "npu/Runtime/Binary.h"
+
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -705,10 +707,18 @@ LogicalResult mlir::npuisa::fromProgram(ModuleOp module,
       OpBuilder::InsertionGuard guard(builder);
       builder.setInsertionPointToEnd(&engine.getBody().front());
       const npurt::Stream &stream = streams[e];
-      for (auto [inst, source] :
-           llvm::zip(stream.instructions, stream.source)) {
-        if (!fromInstruction(builder, loc, inst, source))
-          return emitError(loc) << "instruction with unknown opcode";
+      std::string section =
+          npurt::streamSectionName(core, static_cast<npurt::Engine>(e));
+      for (auto [index, entry] : llvm::enumerate(
+               llvm::zip(stream.instructions, stream.source))) {
+        // Diagnostics on a disassembled instruction name its place in the
+        // binary, e.g. `.text.c0.mxu[3]`.
+        Location instLoc = NameLoc::get(
+            builder.getStringAttr(section + "[" + std::to_string(index) + "]"),
+            loc);
+        auto [inst, source] = entry;
+        if (!fromInstruction(builder, instLoc, inst, source))
+          return emitError(instLoc) << "instruction with unknown opcode";
       }
     }
   }
