@@ -746,6 +746,8 @@ Error npurt::validateProgram(const Program &program) {
       what += " '" + tensor.name + "'";
       if (!names.insert(tensor.name).second)
         return fail(what + ": duplicate name");
+      if (tensor.kind != IoKind::Input && tensor.kind != IoKind::Output)
+        return fail(what + ": unknown kind " + Twine(unsigned(tensor.kind)));
       if (kind == "state" && tensor.kind != IoKind::Input)
         return fail(what + ": state tensors have no direction (kind input)");
       if (dtypeSize(tensor.dtype) == 0)
