@@ -462,6 +462,24 @@ void ONNXGraphImporter::checkNodeAttributes(const onnx::NodeProto &node,
   if (op == "Constant" || op == "ConstantOfShape") {
     for (const auto &attr : node.attribute()) {
       llvm::StringRef name = attr.name();
+      std::optional<onnx::AttributeProto::AttributeType> expected;
+      if (name == "value")
+        expected = onnx::AttributeProto::TENSOR;
+      else if (name == "value_float")
+        expected = onnx::AttributeProto::FLOAT;
+      else if (name == "value_floats")
+        expected = onnx::AttributeProto::FLOATS;
+      else if (name == "value_int")
+        expected = onnx::AttributeProto::INT;
+      else if (name == "value_ints")
+        expected = onnx::AttributeProto::INTS;
+      if (expected && attr.type() != *expected) {
+        addProblem(label + ": attribute '" + name + "' has type " +
+                   onnx::AttributeProto::AttributeType_Name(attr.type()) +
+                   ", expected " +
+                   onnx::AttributeProto::AttributeType_Name(*expected));
+        continue;
+      }
       if (name == "value") {
         if (!dtypeFromONNX(attr.t().data_type()))
           addProblem(label + ": dtype " + onnxDTypeName(attr.t().data_type()) +
@@ -475,9 +493,6 @@ void ONNXGraphImporter::checkNodeAttributes(const onnx::NodeProto &node,
     if (op == "Constant" && node.attribute_size() != 1)
       addProblem(label + ": a Constant needs exactly one value attribute");
   }
-  if (op == "Softmax" || op == "LogSoftmax" || op == "Gemm" ||
-      op == "LeakyRelu")
-    return;
 }
 
 void ONNXGraphImporter::resolveInputTypes() {
@@ -1597,8 +1612,8 @@ void ONNXGraphImporter::importNode(const onnx::NodeProto &node,
       }
     }
     ValueInfo *source = lookup(node, 0);
-    if (!source) {
-      nodeProblem("input 0 is required");
+    if (!source || node.output_size() == 0) {
+      nodeProblem("needs one input and one output");
       return poisonOutputs();
     }
     ValueInfo copy = *source;
@@ -1628,10 +1643,10 @@ void ONNXGraphImporter::importNode(const onnx::NodeProto &node,
         floats.push_back(attr.f());
       else
         floats.append(attr.floats().begin(), attr.floats().end());
-      tensor = ConstTensor::zeros(
-          DType::F32, name == "value_float"
-                          ? llvm::ArrayRef<int64_t>()
-                          : llvm::ArrayRef<int64_t>{int64_t(floats.size())});
+      llvm::SmallVector<int64_t> shape;
+      if (name == "value_floats")
+        shape.push_back(int64_t(floats.size()));
+      tensor = ConstTensor::zeros(DType::F32, shape);
       for (auto [i, v] : llvm::enumerate(floats))
         tensor->setDouble(i, v);
     } else {
@@ -1640,10 +1655,10 @@ void ONNXGraphImporter::importNode(const onnx::NodeProto &node,
         ints.push_back(attr.i());
       else
         ints.append(attr.ints().begin(), attr.ints().end());
-      tensor = ConstTensor::zeros(
-          DType::I64, name == "value_int"
-                          ? llvm::ArrayRef<int64_t>()
-                          : llvm::ArrayRef<int64_t>{int64_t(ints.size())});
+      llvm::SmallVector<int64_t> shape;
+      if (name == "value_ints")
+        shape.push_back(int64_t(ints.size()));
+      tensor = ConstTensor::zeros(DType::I64, shape);
       for (auto [i, v] : llvm::enumerate(ints))
         tensor->setInt(i, v);
     }

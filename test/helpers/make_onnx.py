@@ -199,6 +199,32 @@ def shape_ops_opset9():
     ], [vi("x", F, [4, 3])], [vi("y", F, None), vi("b", F, None)], opset=9)
 
 
+def opset_forms():
+    # Input/attribute forms that changed between opsets 7 and 17.
+    return model([
+        N("Dropout", ["x", "ratio"], ["d"], name="dropout12_ratio"),
+        N("Slice", ["d", "starts", "ends"], ["s"], name="slice10_no_axes"),
+        N("ReduceSum", ["s", "empty"], ["r"], name="reducesum_noop",
+          noop_with_empty_axes=1),
+        N("Squeeze", ["r"], ["q"], name="squeeze_all_ones"),
+        N("Split", ["q"], ["a", "b"], name="split_even"),
+        N("Sum", ["a"], ["sa"], name="sum_single"),
+        N("Cast", ["sa"], ["c"], name="cast_same", to=F),
+        N("Constant", [], ["fl"], name="const_floats", value_floats=[1.0, 2.0]),
+        N("Mul", ["c", "fl"], ["y"], name="mul_floats"),
+    ], [vi("x", F, [1, 4, 2])], [vi("y", F, None), vi("b", F, None)],
+        [const("ratio", np.float32(0.1)),
+         const("starts", np.array([0, 0], np.int64)),
+         const("ends", np.array([1, 4], np.int64)),
+         const("empty", np.zeros([0], np.int64))], opset=13)
+
+
+def constant_wrong_type():
+    # value_floats holding INTS, as onnx.helper makes from Python ints.
+    return model([N("Constant", [], ["y"], name="const_ints_as_floats",
+                    value_floats=[1, 2])], [], [vi("y", F, None)])
+
+
 def folding():
     # What PyTorch emits for x.view(x.size(0), -1) and friends, plus the ops
     # that vanish.
@@ -344,8 +370,11 @@ def bad_nodes():
         N("Squeeze", ["x2", "zero1"], ["e26"], name="squeeze_size2"),
         N("Range", ["r0", "r5", "r0"], ["e27"], name="range_delta0"),
         N("Gather", ["x2", "i2"], ["e28"], name="gather_axis", axis=3),
+        N("Concat", [], ["e29"], name="concat_no_inputs", axis=0),
+        N("Max", [], ["e30"], name="max_no_inputs"),
+        N("Identity", ["x2"], [], name="identity_no_output"),
     ]
-    outs = ["e%d" % i for i in range(1, 29)
+    outs = ["e%d" % i for i in range(1, 31)
             if i not in (16, 17)] + ["e16a", "e17a"]
     return model(n, [vi("x2", F, [2, 2]), vi("x4", F, [1, 1, 4, 4]),
                      vi("x23", F, [2, 3]), vi("i2", I64, [2]),
