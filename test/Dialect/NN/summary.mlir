@@ -73,3 +73,7 @@ func.func @mixed(%a: tensor<4x8x16xbf16>, %x: tensor<1x8x5x5xf32>) -> (tensor<4x
 // LAYERS:      layers: 2
 // LAYERS-NEXT:   nn.matmul                   16384  /attn/MatMul -> tensor<4x8x32xbf16>
 // LAYERS-NEXT:   nn.conv_transpose            3600  /up/ConvTranspose -> tensor<1x2x7x7xf32>
+
+// The JSON form carries the same figures and parses.
+// RUN: npu-opt %s --nn-model-summary="json per-layer" -o /dev/null | %python -c "import json, sys; f = json.load(sys.stdin)['functions']; print(f[0]['name'], f[0]['macs'], f[0]['parameters'], f[0]['ops']['nn.conv'], f[0]['inputs'][0]['name'], f[0]['layers'][0]['name'], f[1]['parameter_bytes'], f[1]['macs_by_op']['nn.conv_transpose'])" | FileCheck %s --check-prefix=JSON
+// JSON: cnn 442528 618 1 image /conv1/Conv 1600 3600

@@ -13,6 +13,7 @@
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -122,105 +123,199 @@ uint64_t elementBytes(Type elementType) {
   return std::max<uint64_t>(1, (elementType.getIntOrFloatBitWidth() + 7) / 8);
 }
 
+/// One interface entry (input or output) of a function.
+struct Port {
+  std::string name;
+  Type type;
+};
+
+/// A matmul-like op and its multiply-accumulates.
+struct Layer {
+  Operation *op;
+  uint64_t macs;
+};
+
+/// Everything the summary reports about one function.
+struct FunctionSummary {
+  std::string name;
+  SmallVector<Port> inputs, outputs;
+  /// (op name, count), most frequent first, ties by name.
+  SmallVector<std::pair<StringRef, uint64_t>> opCounts;
+  llvm::MapVector<StringRef, uint64_t> macsPerKind;
+  SmallVector<Layer> layers;
+  uint64_t totalOps = 0, parameters = 0, parameterBytes = 0;
+  uint64_t parameterTensors = 0, totalMacs = 0;
+  /// Some count saturated at 2^64 - 1.
+  bool saturated = false;
+};
+
+FunctionSummary summarize(func::FuncOp func) {
+  FunctionSummary summary;
+  summary.name = func.getSymName().str();
+  FunctionType type = func.getFunctionType();
+  for (auto [index, input] : llvm::enumerate(type.getInputs())) {
+    auto name = func.getArgAttrOfType<StringAttr>(index, "nn.name");
+    summary.inputs.push_back({name ? name.str() : "", input});
+  }
+  for (auto [index, result] : llvm::enumerate(type.getResults())) {
+    auto name = func.getResultAttrOfType<StringAttr>(index, "nn.name");
+    summary.outputs.push_back({name ? name.str() : "", result});
+  }
+
+  llvm::MapVector<StringRef, uint64_t> opCounts;
+  bool &saturated = summary.saturated;
+  func.walk([&](Operation *op) {
+    if (op == func || op->hasTrait<OpTrait::IsTerminator>())
+      return;
+    ++summary.totalOps;
+    ++opCounts[op->getName().getStringRef()];
+    bool overflow = false;
+    if (auto constant = dyn_cast<ConstantOp>(op)) {
+      auto valueType = cast<RankedTensorType>(constant.getType());
+      uint64_t count = product(valueType.getShape(), saturated);
+      if (count > 1) {
+        summary.parameters =
+            llvm::SaturatingAdd(summary.parameters, count, &overflow);
+        uint64_t bytes = llvm::SaturatingMultiply(
+            count, elementBytes(valueType.getElementType()), &overflow);
+        summary.parameterBytes =
+            llvm::SaturatingAdd(summary.parameterBytes, bytes, &overflow);
+        ++summary.parameterTensors;
+      }
+    }
+    if (std::optional<uint64_t> macs = countMacs(op, saturated)) {
+      summary.totalMacs =
+          llvm::SaturatingAdd(summary.totalMacs, *macs, &overflow);
+      uint64_t &kind = summary.macsPerKind[op->getName().getStringRef()];
+      kind = llvm::SaturatingAdd(kind, *macs, &overflow);
+      summary.layers.push_back({op, *macs});
+    }
+    saturated |= overflow;
+  });
+  summary.opCounts = opCounts.takeVector();
+  llvm::sort(summary.opCounts, [](const auto &lhs, const auto &rhs) {
+    return lhs.second != rhs.second ? lhs.second > rhs.second
+                                    : lhs.first < rhs.first;
+  });
+  return summary;
+}
+
+void printText(const FunctionSummary &summary, bool perLayer,
+               llvm::raw_ostream &os) {
+  os << "model summary: @" << summary.name << "\n";
+  auto printPorts = [&](StringRef title, ArrayRef<Port> ports) {
+    os << "  " << title << ": " << ports.size() << "\n";
+    for (auto [index, port] : llvm::enumerate(ports)) {
+      os << "    #" << index;
+      if (!port.name.empty())
+        os << " " << port.name;
+      os << ": " << port.type << "\n";
+    }
+  };
+  printPorts("inputs", summary.inputs);
+  printPorts("outputs", summary.outputs);
+  os << "  ops: " << summary.totalOps << "\n";
+  for (auto &[name, count] : summary.opCounts)
+    os << "    " << llvm::left_justify(name, 24) << " " << count << "\n";
+  const char *prefix = summary.saturated ? ">= " : "";
+  os << "  parameters: " << prefix << summary.parameters << " ("
+     << humanCount(summary.parameters) << ") in " << summary.parameterTensors
+     << " tensors, " << prefix << summary.parameterBytes << " bytes ("
+     << humanCount(summary.parameterBytes, /*binary=*/true) << ")\n";
+  os << "  MACs: " << prefix << summary.totalMacs << " ("
+     << humanCount(summary.totalMacs) << ")\n";
+  for (auto &[name, macs] : summary.macsPerKind)
+    os << "    " << llvm::left_justify(name, 24) << " " << macs << "\n";
+  if (!perLayer)
+    return;
+  os << "  layers: " << summary.layers.size() << "\n";
+  for (const Layer &layer : summary.layers)
+    os << "    " << llvm::left_justify(layer.op->getName().getStringRef(), 18)
+       << " " << llvm::right_justify(std::to_string(layer.macs), 14) << "  "
+       << sourceName(layer.op->getLoc()) << " -> " << layer.op->getResultTypes()
+       << "\n";
+}
+
+/// Prints `value` (a type) as a string, for JSON.
+template <typename T> std::string str(const T &value) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << value;
+  return text;
+}
+
+void printJSON(const FunctionSummary &summary, bool perLayer,
+               llvm::json::OStream &json) {
+  auto ports = [&](ArrayRef<Port> list) {
+    json.array([&] {
+      for (const Port &port : list)
+        json.object([&] {
+          json.attribute("name", port.name);
+          json.attribute("type", str(port.type));
+        });
+    });
+  };
+  json.object([&] {
+    json.attribute("name", summary.name);
+    json.attributeBegin("inputs");
+    ports(summary.inputs);
+    json.attributeEnd();
+    json.attributeBegin("outputs");
+    ports(summary.outputs);
+    json.attributeEnd();
+    json.attribute("num_ops", static_cast<int64_t>(summary.totalOps));
+    json.attributeObject("ops", [&] {
+      for (auto &[name, count] : summary.opCounts)
+        json.attribute(name, count);
+    });
+    json.attribute("parameters", summary.parameters);
+    json.attribute("parameter_bytes", summary.parameterBytes);
+    json.attribute("parameter_tensors", summary.parameterTensors);
+    json.attribute("macs", summary.totalMacs);
+    json.attributeObject("macs_by_op", [&] {
+      for (auto &[name, macs] : summary.macsPerKind)
+        json.attribute(name, macs);
+    });
+    json.attribute("saturated", summary.saturated);
+    if (!perLayer)
+      return;
+    json.attributeArray("layers", [&] {
+      for (const Layer &layer : summary.layers)
+        json.object([&] {
+          json.attribute("op", layer.op->getName().getStringRef());
+          json.attribute("name", sourceName(layer.op->getLoc()));
+          json.attribute("macs", layer.macs);
+          json.attribute("type", str(layer.op->getResultTypes()));
+        });
+    });
+  });
+}
+
 struct NNModelSummaryPass
     : public nn::impl::NNModelSummaryBase<NNModelSummaryPass> {
   using Base::Base;
 
   void runOnOperation() override {
+    std::vector<FunctionSummary> summaries;
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (!func.isExternal())
+        summaries.push_back(summarize(func));
     llvm::raw_ostream &os = llvm::outs();
-    for (auto func : getOperation().getOps<func::FuncOp>()) {
-      if (func.isExternal())
-        continue;
-      summarize(func, os);
+    if (json) {
+      llvm::json::OStream out(os, /*IndentSize=*/2);
+      out.object([&] {
+        out.attributeArray("functions", [&] {
+          for (const FunctionSummary &summary : summaries)
+            printJSON(summary, perLayer, out);
+        });
+      });
+      os << "\n";
+    } else {
+      for (const FunctionSummary &summary : summaries)
+        printText(summary, perLayer, os);
     }
     os.flush();
     markAllAnalysesPreserved();
-  }
-
-  void summarize(func::FuncOp func, llvm::raw_ostream &os) {
-    os << "model summary: @" << func.getSymName() << "\n";
-    FunctionType type = func.getFunctionType();
-    os << "  inputs: " << type.getNumInputs() << "\n";
-    for (auto [index, input] : llvm::enumerate(type.getInputs())) {
-      os << "    #" << index;
-      if (auto name = func.getArgAttrOfType<StringAttr>(index, "nn.name"))
-        os << " " << name.getValue();
-      os << ": " << input << "\n";
-    }
-    os << "  outputs: " << type.getNumResults() << "\n";
-    for (auto [index, result] : llvm::enumerate(type.getResults())) {
-      os << "    #" << index;
-      if (auto name = func.getResultAttrOfType<StringAttr>(index, "nn.name"))
-        os << " " << name.getValue();
-      os << ": " << result << "\n";
-    }
-
-    llvm::MapVector<StringRef, uint64_t> opCounts;
-    llvm::MapVector<StringRef, uint64_t> macsPerKind;
-    uint64_t totalOps = 0, parameters = 0, parameterBytes = 0, tensors = 0;
-    uint64_t totalMacs = 0;
-    bool saturated = false;
-    struct Layer {
-      Operation *op;
-      uint64_t macs;
-    };
-    SmallVector<Layer> layers;
-    func.walk([&](Operation *op) {
-      if (op == func || op->hasTrait<OpTrait::IsTerminator>())
-        return;
-      ++totalOps;
-      ++opCounts[op->getName().getStringRef()];
-      if (auto constant = dyn_cast<ConstantOp>(op)) {
-        auto valueType = cast<RankedTensorType>(constant.getType());
-        uint64_t count = product(valueType.getShape(), saturated);
-        if (count > 1) {
-          bool overflow = false;
-          parameters = llvm::SaturatingAdd(parameters, count, &overflow);
-          uint64_t bytes = llvm::SaturatingMultiply(
-              count, elementBytes(valueType.getElementType()), &overflow);
-          parameterBytes =
-              llvm::SaturatingAdd(parameterBytes, bytes, &overflow);
-          saturated |= overflow;
-          ++tensors;
-        }
-      }
-      if (std::optional<uint64_t> macs = countMacs(op, saturated)) {
-        bool overflow = false;
-        totalMacs = llvm::SaturatingAdd(totalMacs, *macs, &overflow);
-        uint64_t &kind = macsPerKind[op->getName().getStringRef()];
-        kind = llvm::SaturatingAdd(kind, *macs, &overflow);
-        saturated |= overflow;
-        layers.push_back({op, *macs});
-      }
-    });
-
-    // Most frequent first; ties by name, so the output is deterministic.
-    auto sortedCounts = opCounts.takeVector();
-    llvm::sort(sortedCounts, [](const auto &lhs, const auto &rhs) {
-      return lhs.second != rhs.second ? lhs.second > rhs.second
-                                      : lhs.first < rhs.first;
-    });
-    os << "  ops: " << totalOps << "\n";
-    for (auto &[name, count] : sortedCounts)
-      os << "    " << llvm::left_justify(name, 24) << " " << count << "\n";
-    const char *prefix = saturated ? ">= " : "";
-    os << "  parameters: " << prefix << parameters << " ("
-       << humanCount(parameters) << ") in " << tensors << " tensors, " << prefix
-       << parameterBytes << " bytes (" << humanCount(parameterBytes, true)
-       << ")\n";
-    os << "  MACs: " << prefix << totalMacs << " (" << humanCount(totalMacs)
-       << ")\n";
-    for (auto &[name, macs] : macsPerKind)
-      os << "    " << llvm::left_justify(name, 24) << " " << macs << "\n";
-    if (!perLayer)
-      return;
-    os << "  layers: " << layers.size() << "\n";
-    for (const Layer &layer : layers) {
-      os << "    " << llvm::left_justify(layer.op->getName().getStringRef(), 18)
-         << " " << llvm::right_justify(std::to_string(layer.macs), 14) << "  "
-         << sourceName(layer.op->getLoc()) << " -> "
-         << layer.op->getResultTypes() << "\n";
-    }
   }
 };
 } // namespace

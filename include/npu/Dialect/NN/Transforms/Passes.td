@@ -19,7 +19,8 @@ def NNModelSummary : Pass<"nn-model-summary", "ModuleOp"> {
     multiply-accumulate count of `nn.matmul`, `nn.gemm`, `nn.conv` and
     `nn.conv_transpose`, in total and per op kind. With `per-layer`, it also
     lists every one of those ops with its source name (the ONNX node name the
-    importer stores as the op's location), result type and MACs. The IR is
+    importer stores as the op's location), result type and MACs. With `json`,
+    the same content is printed as one JSON object for scripts. The IR is
     left unchanged.
 
     ```
@@ -29,6 +30,8 @@ def NNModelSummary : Pass<"nn-model-summary", "ModuleOp"> {
   let options = [
     Option<"perLayer", "per-layer", "bool", /*default=*/"false",
            "Also list every matmul/gemm/conv/conv_transpose with its MACs">,
+    Option<"json", "json", "bool", /*default=*/"false",
+           "Print one JSON object ({\"functions\": [...]}) instead of text">,
   ];
 }
 
