@@ -177,6 +177,8 @@ struct EngineState {
   double issued = 0;
   bool blocked = false;
   double blockedSince = 0;
+  /// Wait slots of stream[pc] already acquired (0, 1 or 2).
+  uint8_t acquired = 0;
 };
 
 /// Transfers whose remaining bytes fall below this are complete (absorbs
@@ -223,26 +225,24 @@ Error Scheduler::tryIssue(EngineState &engine, bool &issued) {
   issued = false;
   const Instruction &inst = engine.stream->instructions[engine.pc];
   uint32_t *sems = semaphores.data() + engine.core * target.semaphores;
-  uint8_t w0 = inst.wait[0], w1 = inst.wait[1];
-  if (w0 != kNoSemaphore || w1 != kNoSemaphore) {
-    bool ready;
-    if (w0 != kNoSemaphore && w0 == w1)
-      ready = sems[w0] >= 2;
-    else
-      ready = (w0 == kNoSemaphore || sems[w0] >= 1) &&
-              (w1 == kNoSemaphore || sems[w1] >= 1);
-    if (!ready) {
-      if (!engine.blocked) {
-        engine.blocked = true;
-        engine.blockedSince = now;
+  // docs/isa.md: the wait slots are acquired in order, each as soon as its
+  // semaphore is positive, so a held wait0 is not released while wait1 is
+  // unavailable.
+  while (engine.acquired < 2) {
+    uint8_t id = inst.wait[engine.acquired];
+    if (id != kNoSemaphore) {
+      if (sems[id] == 0) {
+        if (!engine.blocked) {
+          engine.blocked = true;
+          engine.blockedSince = now;
+        }
+        return Error::success();
       }
-      return Error::success();
+      --sems[id];
     }
-    if (w0 != kNoSemaphore)
-      --sems[w0];
-    if (w1 != kNoSemaphore)
-      --sems[w1];
+    ++engine.acquired;
   }
+  engine.acquired = 0;
   EngineStats &engineStats =
       stats.engines[engine.core][static_cast<unsigned>(engine.engine)];
   if (engine.blocked) {
@@ -426,13 +426,11 @@ Error Scheduler::deadlock() const {
     message += formatv("\n  c{0}.{1} instruction {2} ({3}) waits on",
                        engine.core, engineName(engine.engine), engine.pc,
                        opcodeName(inst.opcode));
-    bool first = true;
-    for (uint8_t id : inst.wait)
-      if (id != kNoSemaphore) {
-        message += formatv("{0}semaphore {1} (value {2})",
-                           first ? " " : ", ", id, sems[id]);
-        first = false;
-      }
+    // The slot it is blocked on (earlier slots are already acquired).
+    uint8_t id = inst.wait[engine.acquired];
+    message += formatv(" semaphore {0} (value {1})", id, sems[id]);
+    if (engine.acquired == 1)
+      message += formatv(", holding semaphore {0}", inst.wait[0]);
   }
   return fail(message);
 }

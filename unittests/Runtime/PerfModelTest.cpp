@@ -153,6 +153,30 @@ TEST(PerfModel, CountingSemaphoreNeedsOneSignalPerWait) {
   EXPECT_DOUBLE_EQ(recorder.find(Engine::Vpu, 0).issue_cycle, secondDma);
 }
 
+TEST(PerfModel, WaitSlotsAreAcquiredInOrder) {
+  // The mxu (visited before the vpu) takes semaphore 1 as soon as it is
+  // signalled (its wait0) and then blocks on semaphore 2 (wait1), which is
+  // never signalled; the vpu's wait on semaphore 1 therefore never succeeds:
+  // a deadlock that an all-or-nothing acquisition would not have.
+  ProgramBuilder b(tiny());
+  signalTo(b.add(dma(Opcode::DmaLoad, 0, 0, 16), Engine::DmaLoad), 1);
+  Instruction &both = b.add(Instruction(), Engine::Mxu);
+  both.opcode = Opcode::Nop;
+  waitOn(waitOn(both, 1), 2);
+  Instruction &one = b.add(Instruction(), Engine::Vpu);
+  one.opcode = Opcode::Nop;
+  waitOn(one, 1);
+  std::string error = runError(b.finish());
+  EXPECT_NE(error.find("c0.mxu instruction 0 (nop) waits on semaphore 2 "
+                       "(value 0), holding semaphore 1"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("c0.vpu instruction 0 (nop) waits on semaphore 1 "
+                       "(value 0)"),
+            std::string::npos)
+      << error;
+}
+
 TEST(PerfModel, MatmulCyclesPerDtype) {
   Target t = tiny();
   for (auto [dtype, rate] : {std::pair<DType, double>{DType::BF16, 1.0},
