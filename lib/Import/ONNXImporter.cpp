@@ -878,6 +878,11 @@ FailureOr<ONNXGraphImporter::WindowAttrs> ONNXGraphImporter::resolveWindow(
   for (int64_t pad : window.pads)
     if (pad < 0 || pad > (1 << 20))
       return nodeError("pads must be non-negative (and at most 2^20)");
+  // Bounding the spatial sizes keeps every window formula below within int64.
+  for (int64_t dim : inputShape.drop_front(2))
+    if (dim > (int64_t(1) << 40))
+      return nodeError("spatial dimension " + llvm::Twine(dim) +
+                       " exceeds the supported maximum of 2^40");
 
   std::string autoPad = getStringAttr(node, "auto_pad", "NOTSET");
   auto outputShapeAttr = getIntsAttr(node, "output_shape");

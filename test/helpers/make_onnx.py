@@ -373,12 +373,17 @@ def bad_nodes():
         N("Concat", [], ["e29"], name="concat_no_inputs", axis=0),
         N("Max", [], ["e30"], name="max_no_inputs"),
         N("Identity", ["x2"], [], name="identity_no_output"),
+        N("Gemm", ["x2"], ["e31"], name="gemm_one_input"),
+        N("Split", ["x2"], [], name="split_no_outputs"),
+        N("Shape", [], ["e32"], name="shape_no_input"),
+        N("Conv", ["xhuge", "w33"], ["e33"], name="conv_huge_input"),
     ]
-    outs = ["e%d" % i for i in range(1, 31)
+    outs = ["e%d" % i for i in range(1, 34)
             if i not in (16, 17)] + ["e16a", "e17a"]
     return model(n, [vi("x2", F, [2, 2]), vi("x4", F, [1, 1, 4, 4]),
                      vi("x23", F, [2, 3]), vi("i2", I64, [2]),
-                     vi("fmin", F, [])],
+                     vi("fmin", F, []),
+                     vi("xhuge", F, [1, 1, 1 << 50, 4])],
                  [vi(o, F, None) for o in outs],
                  [rand("w33", [1, 1, 3, 3]), rand("w1d", [3]),
                   const("shape3", np.array([3], np.int64)),
