@@ -269,3 +269,21 @@ func.func @default_windows(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>) -> 
   %3 = nn.avg_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, ceil_mode = true} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
   return %0, %1, %2, %3 : tensor<1x4x8x8xf32>, tensor<1x4x17x17xf32>, tensor<1x4x7x7xf32>, tensor<1x4x4x4xf32>
 }
+
+// -----
+
+// Binary ops broadcast by themselves, so an expand feeding one is redundant
+// unless it is what makes the result shape.
+// CHECK-LABEL: func @expand_into_broadcast
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4xf32>, %[[Y:.*]]: tensor<3x4xf32>, %[[Z:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[A:.*]] = nn.add %[[X]], %[[Y]] : (tensor<1x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+// CHECK-NEXT: %[[E:.*]] = nn.expand %[[Z]] {shape = array<i64: 2, 4>}
+// CHECK-NEXT: %[[M:.*]] = nn.mul %[[Z]], %[[E]]
+// CHECK-NEXT: return %[[A]], %[[M]]
+func.func @expand_into_broadcast(%x: tensor<1x4xf32>, %y: tensor<3x4xf32>, %z: tensor<4xf32>) -> (tensor<3x4xf32>, tensor<2x4xf32>) {
+  %0 = nn.expand %x {shape = array<i64: 3, 4>} : (tensor<1x4xf32>) -> tensor<3x4xf32>
+  %1 = nn.add %0, %y : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  %2 = nn.expand %z {shape = array<i64: 2, 4>} : (tensor<4xf32>) -> tensor<2x4xf32>
+  %3 = nn.mul %z, %2 : (tensor<4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %1, %3 : tensor<3x4xf32>, tensor<2x4xf32>
+}

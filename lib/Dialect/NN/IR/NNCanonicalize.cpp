@@ -5,10 +5,13 @@
 // reshaping is a single `nn.reshape`, so flatten and unit-dimension
 // transposes become reshapes, whose chains the reshape folder then collapses.
 // Window attributes of convolutions and pools that spell out their default
-// are emptied, so equal windows print (and CSE) the same.
+// are emptied, so equal windows print (and CSE) the same. An nn.expand that
+// only feeds a broadcasting binary op is redundant: the op broadcasts itself.
 //
 //===----------------------------------------------------------------------===//
 #include "npu/Dialect/NN/IR/NN.h"
+
+#include "NNShapeUtils.h"
 
 #include "mlir/IR/PatternMatch.h"
 
@@ -99,7 +102,48 @@ struct DropDefaultWindowAttrs : public OpRewritePattern<OpTy> {
     return success();
   }
 };
+
+/// binary(expand(x), y) -> binary(x, y) (either side) when broadcasting `x`
+/// against the other operand already yields the op's result shape.
+template <typename OpTy>
+struct DropExpandIntoBroadcast : public OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    ArrayRef<int64_t> resultShape = op.getType().getShape();
+    for (OpOperand *operand : {&op.getLhsMutable(), &op.getRhsMutable()}) {
+      auto expand = operand->get().template getDefiningOp<ExpandOp>();
+      if (!expand)
+        continue;
+      Value other = operand == &op.getLhsMutable() ? op.getRhs() : op.getLhs();
+      SmallVector<int64_t> shape;
+      if (!nn::detail::broadcastShapes(
+              expand.getInput().getType().getShape(),
+              cast<RankedTensorType>(other.getType()).getShape(), shape) ||
+          ArrayRef<int64_t>(shape) != resultShape)
+        continue;
+      rewriter.modifyOpInPlace(op, [&] { operand->set(expand.getInput()); });
+      return success();
+    }
+    return rewriter.notifyMatchFailure(op, "no redundant expand operand");
+  }
+};
 } // namespace
+
+#define NN_BINARY_CANONICALIZER(OP)                                            \
+  void OP::getCanonicalizationPatterns(RewritePatternSet &patterns,            \
+                                       MLIRContext *context) {                 \
+    patterns.add<DropExpandIntoBroadcast<OP>>(context);                        \
+  }
+NN_BINARY_CANONICALIZER(AddOp)
+NN_BINARY_CANONICALIZER(SubOp)
+NN_BINARY_CANONICALIZER(MulOp)
+NN_BINARY_CANONICALIZER(DivOp)
+NN_BINARY_CANONICALIZER(PowOp)
+NN_BINARY_CANONICALIZER(MaxOp)
+NN_BINARY_CANONICALIZER(MinOp)
+#undef NN_BINARY_CANONICALIZER
 
 void ConvOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                          MLIRContext *context) {

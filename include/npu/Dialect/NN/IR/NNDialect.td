@@ -95,6 +95,9 @@ class NN_BinaryOp<string mnemonic, Type operandType, list<Trait> traits = []>
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+  // An nn.expand feeding an operand is dropped when broadcasting alone
+  // produces the same result type.
+  let hasCanonicalizer = 1;
 }
 
 #endif // NPU_DIALECT_NN_IR_NNDIALECT_TD
