@@ -287,3 +287,23 @@ func.func @expand_into_broadcast(%x: tensor<1x4xf32>, %y: tensor<3x4xf32>, %z: t
   %3 = nn.mul %z, %2 : (tensor<4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
   return %1, %3 : tensor<3x4xf32>, tensor<2x4xf32>
 }
+
+// -----
+
+// Splats of huge shapes fold without touching per-element index arithmetic.
+// CHECK-LABEL: func @huge_splats
+// CHECK-DAG: nn.constant dense<1.000000e+00> : tensor<4x1152921504606846976xf32>
+// CHECK-DAG: nn.constant dense<2.000000e+00> : tensor<1152921504606846976x4xf32>
+// CHECK-DAG: nn.constant dense<1.000000e+00> : tensor<1152921504606846976x2xf32>
+// CHECK-DAG: nn.constant dense<1.000000e+00> : tensor<1152921504606846975x4xf32>
+// CHECK-NOT: nn.transpose
+// CHECK-NOT: nn.gather
+func.func @huge_splats() -> (tensor<4x1152921504606846976xf32>, tensor<1152921504606846976x4xf32>, tensor<1152921504606846976x2xf32>, tensor<1152921504606846975x4xf32>) {
+  %c = nn.constant dense<1.0> : tensor<1152921504606846976x4xf32>
+  %0 = nn.transpose %c {perm = array<i64: 1, 0>} : (tensor<1152921504606846976x4xf32>) -> tensor<4x1152921504606846976xf32>
+  %1 = nn.add %c, %c : (tensor<1152921504606846976x4xf32>, tensor<1152921504606846976x4xf32>) -> tensor<1152921504606846976x4xf32>
+  %i = nn.constant dense<[0, 1]> : tensor<2xi64>
+  %2 = nn.gather %c, %i {axis = 1 : i64} : (tensor<1152921504606846976x4xf32>, tensor<2xi64>) -> tensor<1152921504606846976x2xf32>
+  %3 = nn.slice %c {starts = array<i64: 1>, ends = array<i64: 1152921504606846976>} : (tensor<1152921504606846976x4xf32>) -> tensor<1152921504606846975x4xf32>
+  return %0, %1, %2, %3 : tensor<4x1152921504606846976xf32>, tensor<1152921504606846976x4xf32>, tensor<1152921504606846976x2xf32>, tensor<1152921504606846975x4xf32>
+}

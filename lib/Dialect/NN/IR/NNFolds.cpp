@@ -425,6 +425,10 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   DenseElementsAttr dense = getFoldableDense(adaptor.getInput());
   if (!dense)
     return {};
+  // Index arithmetic below assumes a small shape; a splat (of any shape)
+  // needs none.
+  if (dense.isSplat())
+    return DenseElementsAttr::get(getType(), dense.getSplatValue<Attribute>());
   ArrayRef<int64_t> resultShape = getType().getShape();
   SmallVector<int64_t> resultStrides = getStrides(resultShape);
   SmallVector<int64_t> inputStrides =
@@ -467,6 +471,10 @@ OpFoldResult ExpandOp::fold(FoldAdaptor adaptor) {
   DenseElementsAttr dense = getFoldableDense(adaptor.getInput());
   if (!dense)
     return {};
+  // Index arithmetic below assumes a small shape; a splat (of any shape)
+  // needs none.
+  if (dense.isSplat())
+    return DenseElementsAttr::get(getType(), dense.getSplatValue<Attribute>());
   ArrayRef<int64_t> shape = getType().getShape();
   SmallVector<int64_t> strides = getStrides(shape);
   ArrayRef<int64_t> inputShape = getInput().getType().getShape();
@@ -485,6 +493,10 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   DenseElementsAttr dense = getFoldableDense(adaptor.getInput());
   if (!dense)
     return {};
+  // Index arithmetic below assumes a small shape; a splat (of any shape)
+  // needs none.
+  if (dense.isSplat())
+    return DenseElementsAttr::get(getType(), dense.getSplatValue<Attribute>());
   RankedTensorType inputType = getInput().getType();
   int64_t rank = inputType.getRank();
   SmallVector<int64_t> begin(rank, 0), step(rank, 1);
