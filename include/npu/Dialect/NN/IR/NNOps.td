@@ -178,7 +178,7 @@ def NN_MaxPoolOp : NN_ShapeOp<"max_pool"> {
     `[N, C, O1..On]` with
     `Oi = floor_or_ceil((Di + pad_begin_i + pad_end_i - dilation_i*(ki-1) - 1) / stride_i) + 1`
     (ceil when `ceil_mode`, in which case a window starting in the end padding
-    is dropped, as ONNX does).
+    is dropped, as PyTorch and ONNX Runtime do).
 
     Attributes:
     - `kernel_shape` (i64 array, required): one positive size per spatial dim.
