@@ -253,6 +253,8 @@ private:
   std::vector<std::pair<std::string, RankedTensorType>> graphInputs;
 
   std::vector<std::string> problems;
+  /// Nodes the support check rejected; the walk skips them.
+  std::vector<bool> rejectedNodes;
   /// Unsupported op types with the nodes that use them, for the report.
   std::map<std::string, std::vector<std::string>> unsupportedOps;
 
@@ -515,7 +517,7 @@ void ONNXGraphImporter::resolveInputTypes() {
     }
     const auto &tensorType = input.type().tensor_type();
     std::optional<DType> dtype = dtypeFromONNX(tensorType.elem_type());
-    if (!dtype) {
+    if (!dtype || !isRuntimeDType(*dtype)) {
       addProblem(label + ": dtype " + onnxDTypeName(tensorType.elem_type()) +
                  " is not supported");
       continue;
@@ -604,15 +606,18 @@ void ONNXGraphImporter::resolveInputTypes() {
 }
 
 void ONNXGraphImporter::checkSupport() {
+  rejectedNodes.assign(model->graph().node_size(), false);
   if (opset < kFirstOpset || opset > kLastOpset)
     addProblem("opset " + llvm::Twine(opset) + " is not supported (" +
                llvm::Twine(kFirstOpset) + " to " + llvm::Twine(kLastOpset) +
                ")");
   const onnx::GraphProto &graph = model->graph();
-  for (const auto &init : graph.initializer())
-    if (!dtypeFromONNX(init.data_type()))
+  for (const auto &init : graph.initializer()) {
+    std::optional<DType> dtype = dtypeFromONNX(init.data_type());
+    if (!dtype || !isRuntimeDType(*dtype))
       addProblem("initializer '" + init.name() + "': dtype " +
                  onnxDTypeName(init.data_type()) + " is not supported");
+  }
   resolveInputTypes();
   for (auto [index, node] : llvm::enumerate(graph.node())) {
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
@@ -620,13 +625,17 @@ void ONNXGraphImporter::checkSupport() {
         node.name().empty() ? "#" + std::to_string(index) : node.name();
     if (!defaultDomain) {
       unsupportedOps[node.domain() + "." + node.op_type()].push_back(nodeName);
+      rejectedNodes[index] = true;
       continue;
     }
     if (!isRuntimeOp(node.op_type()) && !isFoldOnlyOp(node.op_type())) {
       unsupportedOps[node.op_type()].push_back(nodeName);
+      rejectedNodes[index] = true;
       continue;
     }
+    size_t knownProblems = problems.size();
     checkNodeAttributes(node, index);
+    rejectedNodes[index] = problems.size() != knownProblems;
   }
 }
 
@@ -735,6 +744,10 @@ FailureOr<Value> ONNXGraphImporter::operand(const onnx::NodeProto &node,
   ValueInfo *info = lookup(node, index);
   if (!info)
     return nodeError("input '" + node.input(index) + "' has no value");
+  if (!info->value && !isRuntimeDType(info->constant->getDType()))
+    return nodeError("input '" + node.input(index) + "' has dtype " +
+                     onnxDTypeName(onnx::TensorProto::DOUBLE) +
+                     ", which only import-time computations may use");
   if (!info->value)
     info->value = materialize(*info->constant, node.input(index),
                               NameLoc::get(StringAttr::get(
@@ -1575,8 +1588,11 @@ ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
     if (failed(input))
       return failure();
     auto type = cast<RankedTensorType>(input->getType());
-    Type elementType = dtypeToMLIR(
-        *dtypeFromONNX(int(getIntAttr(node, "to", 0))), context);
+    DType target = *dtypeFromONNX(int(getIntAttr(node, "to", 0)));
+    if (!isRuntimeDType(target))
+      return nodeError("Cast to DOUBLE is only supported on values known at "
+                       "import time");
+    Type elementType = dtypeToMLIR(target, context);
     if (type.getElementType() == elementType) {
       setOutput(node, 0, *input);
       return success();
@@ -1758,6 +1774,12 @@ OwningOpRef<ModuleOp> ONNXGraphImporter::buildModule() {
   ExternalDataContext external{
       llvm::sys::path::parent_path(modelPath).str(), &externalBuffers};
   for (const auto &init : graph.initializer()) {
+    std::optional<DType> dtype = dtypeFromONNX(init.data_type());
+    if (!dtype || !isRuntimeDType(*dtype)) {
+      // Already in the support report.
+      values[init.name()].poisoned = true;
+      continue;
+    }
     auto decoded = decodeTensorProto(
         init, "initializer '" + init.name() + "'", external, model);
     if (!decoded) {
@@ -1767,11 +1789,6 @@ OwningOpRef<ModuleOp> ONNXGraphImporter::buildModule() {
     }
     values[init.name()].constant = std::move(*decoded);
   }
-  // Malformed weights are errors of the file, not of the importer: report
-  // them before emitting anything that would hide them.
-  if (!problems.empty())
-    return nullptr;
-
   llvm::SmallVector<Type> argTypes;
   for (const auto &[name, type] : graphInputs)
     argTypes.push_back(type);
@@ -1786,14 +1803,28 @@ OwningOpRef<ModuleOp> ONNXGraphImporter::buildModule() {
   }
   builder.setInsertionPointToEnd(entry);
 
-  for (size_t index : topoOrder)
-    importNode(graph.node(int(index)), index);
+  for (size_t index : topoOrder) {
+    const onnx::NodeProto &node = graph.node(int(index));
+    if (rejectedNodes[index]) {
+      for (const std::string &output : node.output())
+        if (!output.empty())
+          values[output].poisoned = true;
+      continue;
+    }
+    importNode(node, index);
+  }
 
   llvm::SmallVector<Value> results;
   for (const auto &output : graph.output()) {
     ValueInfo &info = values[output.name()];
     if (info.poisoned)
       continue;
+    if (!info.value && info.constant &&
+        !isRuntimeDType(info.constant->getDType())) {
+      addProblem("graph output '" + output.name() +
+                 "' has dtype DOUBLE, which is not supported");
+      continue;
+    }
     if (!info.value && info.constant)
       info.value = materialize(*info.constant, output.name(),
                                NameLoc::get(StringAttr::get(context,
@@ -1814,8 +1845,13 @@ OwningOpRef<ModuleOp> ONNXGraphImporter::run(llvm::StringRef bytes) {
   if (failed(parseModel(bytes)) || failed(indexGraph()))
     return nullptr;
   checkSupport();
-  if (failed(emitReport()))
+  // With an unknown opset the node semantics are unknown: report only the
+  // static problems. Otherwise keep importing around rejected nodes so that
+  // the report also lists what only the walk can find.
+  if (opset < kFirstOpset || opset > kLastOpset) {
+    (void)emitReport();
     return nullptr;
+  }
   OwningOpRef<ModuleOp> module = buildModule();
   if (failed(emitReport()) || !module)
     return nullptr;

@@ -205,13 +205,13 @@ llvm::Expected<SliceSpec> mlir::npu::onnx_import::resolveSlice(
 llvm::Expected<llvm::SmallVector<int64_t>>
 mlir::npu::onnx_import::unsqueezeShape(llvm::ArrayRef<int64_t> shape,
                                        llvm::ArrayRef<int64_t> axes) {
-  int64_t outRank = shape.size() + axes.size();
-  if (outRank > kMaxRank)
+  size_t outRank = shape.size() + axes.size();
+  if (outRank > size_t(kMaxRank))
     return makeError("result rank " + llvm::Twine(outRank) +
                      " exceeds the maximum of " + llvm::Twine(kMaxRank));
   llvm::SmallVector<bool> isNew(outRank, false);
   for (int64_t axis : axes) {
-    std::optional<int64_t> normalized = normalizeAxis(axis, outRank);
+    std::optional<int64_t> normalized = normalizeAxis(axis, int64_t(outRank));
     if (!normalized || isNew[*normalized])
       return makeError("axis " + llvm::Twine(axis) +
                        " is out of range or repeated for result rank " +
@@ -220,7 +220,7 @@ mlir::npu::onnx_import::unsqueezeShape(llvm::ArrayRef<int64_t> shape,
   }
   llvm::SmallVector<int64_t> result;
   const int64_t *inDim = shape.begin();
-  for (int64_t d = 0; d < outRank; ++d)
+  for (size_t d = 0; d < outRank; ++d)
     result.push_back(isNew[d] ? 1 : *inDim++);
   return result;
 }

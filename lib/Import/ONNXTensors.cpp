@@ -41,9 +41,15 @@ std::optional<DType> mlir::npu::onnx_import::dtypeFromONNX(int onnxType) {
     return DType::I64;
   case onnx::TensorProto::BOOL:
     return DType::Bool;
+  case onnx::TensorProto::DOUBLE:
+    return DType::F64;
   default:
     return std::nullopt;
   }
+}
+
+bool mlir::npu::onnx_import::isRuntimeDType(DType type) {
+  return type != DType::F64;
 }
 
 std::string mlir::npu::onnx_import::onnxDTypeName(int onnxType) {
@@ -65,13 +71,15 @@ int64_t mlir::npu::onnx_import::dtypeByteSize(DType type) {
   case DType::Bool:
     return 1;
   case DType::I64:
+  case DType::F64:
     return 8;
   }
   return 1;
 }
 
 bool mlir::npu::onnx_import::isFloatDType(DType type) {
-  return type == DType::F32 || type == DType::F16 || type == DType::BF16;
+  return type == DType::F32 || type == DType::F16 || type == DType::BF16 ||
+         type == DType::F64;
 }
 
 Type mlir::npu::onnx_import::dtypeToMLIR(DType type, MLIRContext *context) {
@@ -90,6 +98,8 @@ Type mlir::npu::onnx_import::dtypeToMLIR(DType type, MLIRContext *context) {
     return IntegerType::get(context, 64);
   case DType::Bool:
     return IntegerType::get(context, 1);
+  case DType::F64:
+    return Float64Type::get(context);
   }
   return Float32Type::get(context);
 }
@@ -186,6 +196,8 @@ double ConstTensor::getDouble(int64_t index) const {
   switch (dtype) {
   case DType::F32:
     return loadElement<float>(bytes, index);
+  case DType::F64:
+    return loadElement<double>(bytes, index);
   case DType::F16:
   case DType::BF16:
     return halfToDouble(loadElement<uint16_t>(bytes, index),
@@ -236,6 +248,8 @@ void ConstTensor::setDouble(int64_t index, double value) {
   switch (dtype) {
   case DType::F32:
     return storeElement<float>(mutableBytes, index, float(value));
+  case DType::F64:
+    return storeElement<double>(mutableBytes, index, value);
   case DType::F16:
   case DType::BF16:
     return storeElement<uint16_t>(mutableBytes, index,
@@ -447,6 +461,9 @@ llvm::Expected<ConstTensor> mlir::npu::onnx_import::decodeTensorProto(
                             *numElements, what);
   case DType::I64:
     return decodeTypedField(proto.int64_data(), "int64_data", *type, dims,
+                            *numElements, what);
+  case DType::F64:
+    return decodeTypedField(proto.double_data(), "double_data", *type, dims,
                             *numElements, what);
   default:
     return decodeTypedField(proto.int32_data(), "int32_data", *type, dims,

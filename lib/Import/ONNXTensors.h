@@ -31,11 +31,15 @@ namespace mlir::npu::onnx_import {
 /// Largest tensor rank the importer accepts.
 constexpr int64_t kMaxRank = 8;
 
-/// Element types the nn dialect supports.
-enum class DType { F32, F16, BF16, I8, I32, I64, Bool };
+/// Element types of known tensors: the ones the nn dialect supports, plus
+/// F64, which exporters use in shape computations (opset < 9 PyTorch) and
+/// which may only appear at import time.
+enum class DType { F32, F16, BF16, I8, I32, I64, Bool, F64 };
 
-/// Maps an ONNX TensorProto::DataType value; nullopt if nn has no equivalent.
+/// Maps an ONNX TensorProto::DataType value; nullopt if unsupported.
 std::optional<DType> dtypeFromONNX(int onnxType);
+/// Whether nn tensors (run-time values) may have this element type.
+bool isRuntimeDType(DType type);
 /// The ONNX name of a TensorProto::DataType value ("FLOAT", "DOUBLE", ...).
 std::string onnxDTypeName(int onnxType);
 /// Bytes per element in the host layout.

@@ -289,12 +289,14 @@ def unsupported():
           kernel_shape=[2, 2], storage_order=1),
         N("Pad", ["x4", "pads"], ["pd"], name="pad_wrap", mode="wrap"),
         N("Relu", ["x"], ["y"], name="ok_relu"),
+        N("Reshape", ["x", "s_rt"], ["rs"], name="reshape_runtime_shape"),
     ]
-    return model(n, [vi("x", F, [2, 2]), vi("x4", F, [1, 1, 4, 4])],
+    return model(n, [vi("x", F, [2, 2]), vi("x4", F, [1, 1, 4, 4]),
+                     vi("s_rt", I64, [2])],
                  [vi("y", F, None), vi("nz", I64, None), vi("nz2", I64, None),
                   vi("c", F, None), vi("xd", TensorProto.DOUBLE, None),
                   vi("fg", F, None), vi("mp", F, None), vi("mpi", I64, None),
-                  vi("pd", F, None)],
+                  vi("pd", F, None), vi("rs", F, None)],
                  [rand("w", [1, 1, 3, 3]),
                   numpy_helper.from_array(np.zeros(2, np.float64), "dbl"),
                   const("pads", np.zeros(8, np.int64))],
@@ -377,8 +379,11 @@ def bad_nodes():
         N("Split", ["x2"], [], name="split_no_outputs"),
         N("Shape", [], ["e32"], name="shape_no_input"),
         N("Conv", ["xhuge", "w33"], ["e33"], name="conv_huge_input"),
+        N("Constant", [], ["dbl2"], name="const_double",
+          value=helper.make_tensor("v", TensorProto.DOUBLE, [2], [1.0, 2.0])),
+        N("Add", ["x2", "dbl2"], ["e34"], name="add_double_constant"),
     ]
-    outs = ["e%d" % i for i in range(1, 34)
+    outs = ["e%d" % i for i in range(1, 35)
             if i not in (16, 17)] + ["e16a", "e17a"]
     return model(n, [vi("x2", F, [2, 2]), vi("x4", F, [1, 1, 4, 4]),
                      vi("x23", F, [2, 3]), vi("i2", I64, [2]),
@@ -416,6 +421,8 @@ def unsupported_inputs():
           value_float=2.0),
         N("ConstantOfShape", ["shape"], ["cs"], name="cos_double",
           value=helper.make_tensor("v", TensorProto.DOUBLE, [1], [1.0])),
+        N("Constant", [], ["u8"], name="const_uint8",
+          value=helper.make_tensor("v", TensorProto.UINT8, [1], [1])),
     ]
     big = helper.make_tensor_value_info("rank9", F, [1] * 9)
     neg = helper.make_tensor_value_info("negdim", F, [2, 2])
@@ -425,7 +432,7 @@ def unsupported_inputs():
                      vi("x_u8", TensorProto.UINT8, [2]), big, neg, huge],
                  [vi(o, F, None) for o in
                   ["bn", "rm", "ln", "mean", "dr", "mask", "sp", "two",
-                   "cs"]],
+                   "cs", "u8"]],
                  [const("s", np.ones(4, np.float32)),
                   const("shape", np.array([2], np.int64))], opset=17)
 
