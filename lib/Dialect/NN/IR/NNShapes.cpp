@@ -3,9 +3,11 @@
 // One shape function per nn op with a non-trivial result type. Each checks
 // the ONNX rules for its op (ranks, broadcasting, channel/group counts,
 // attribute ranges) and computes the result types. The same function serves
-// three callers: builders and `refineReturnTypes` call it silently, `verify()`
-// calls it with an error emitter so violations read as `'nn.x' op ...`.
-// Keeping a single function means inference and verification cannot disagree.
+// every caller: builders (through `inferReturnTypes`) call it silently,
+// `verify()` calls it with an error emitter so violations read as
+// `'nn.x' op ...` and then compares the written result types, and the ONNX
+// importer calls it to name the offending node. Keeping a single function
+// means inference and verification cannot disagree.
 //
 //===----------------------------------------------------------------------===//
 #include "npu/Dialect/NN/IR/NN.h"
