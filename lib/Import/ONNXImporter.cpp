@@ -7,11 +7,12 @@
 //      duplicate producers, missing inputs and cycles (Kahn's algorithm, so
 //      no recursion on untrusted depth);
 //   3. check support statically: op types, attribute values, dtypes, input
-//      shape bindings. Every problem is collected and reported at once;
+//      shape bindings. Problems are collected, not reported yet;
 //   4. walk the nodes in topological order, folding nodes whose inputs are
 //      known (shape subgraphs) and emitting nn ops for the rest. Problems that
 //      need shapes (non-constant Reshape targets, incompatible operands) are
-//      collected the same way; nodes depending on a failed node are skipped.
+//      collected the same way; nodes rejected in stage 3 or depending on a
+//      failed node are skipped. All problems then form one report.
 //
 //===----------------------------------------------------------------------===//
 #include "npu/Import/ONNXImporter.h"
@@ -28,7 +29,6 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
 #include "npu/Dialect/NN/IR/NN.h"
-#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -1108,8 +1108,9 @@ LogicalResult ONNXGraphImporter::importUnary(const onnx::NodeProto &node) {
     one.setDouble(0, 1.0);
     Value oneValue = materialize(one, "one", currentLoc);
     result = createInferredValue<nn::DivOp>(oneValue, *input);
-  } else if (op == "GlobalAveragePool" || op == "GlobalMaxPool")
-    return importPool(node);
+  } else {
+    return nodeError("has no nn lowering");
+  }
   if (failed(result))
     return failure();
   setOutput(node, 0, *result);

@@ -659,9 +659,19 @@ FoldStatus NodeFolder::foldCast() {
 
 FoldStatus NodeFolder::fold() {
   llvm::StringRef op = node.op_type();
-  for (const ConstTensor *in : inputs)
-    if (in && in->getRank() > kMaxRank)
+  for (const ConstTensor *in : inputs) {
+    if (!in)
+      continue;
+    if (in->getRank() > kMaxRank)
       return fail("input rank exceeds the maximum");
+    // Empty tensors may have huge dims; bounding every dim keeps the index
+    // arithmetic below (products of dims, concatenated sizes) in int64.
+    for (int64_t dim : in->getShape())
+      if (dim > (int64_t(1) << 40)) {
+        tooLarge = true;
+        return FoldStatus::NotFolded;
+      }
+  }
   if (op == "Identity") {
     if (requireInputs(1) == FoldStatus::Failed)
       return FoldStatus::Failed;
