@@ -307,3 +307,38 @@ func.func @huge_splats() -> (tensor<4x1152921504606846976xf32>, tensor<115292150
   %3 = nn.slice %c {starts = array<i64: 1>, ends = array<i64: 1152921504606846976>} : (tensor<1152921504606846976x4xf32>) -> tensor<1152921504606846975x4xf32>
   return %0, %1, %2, %3 : tensor<4x1152921504606846976xf32>, tensor<1152921504606846976x4xf32>, tensor<1152921504606846976x2xf32>, tensor<1152921504606846975x4xf32>
 }
+
+// -----
+
+// More identities: unit windows, reductions of size-1 axes, one-piece split,
+// where with equal branches, empty concat inputs.
+// CHECK-LABEL: func @more_identities
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<2x3x1x1xf32>, %[[C:[^:]*]]: tensor<2x3x1x1xi1>, %[[E:[^:]*]]: tensor<2x0x1x1xf32>)
+// CHECK-NEXT: return %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]]
+func.func @more_identities(%x: tensor<2x3x1x1xf32>, %c: tensor<2x3x1x1xi1>, %e: tensor<2x0x1x1xf32>) -> (tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>) {
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 1, 1>} : (tensor<2x3x1x1xf32>) -> tensor<2x3x1x1xf32>
+  %1 = nn.avg_pool %x {kernel_shape = array<i64: 1, 1>, strides = array<i64: 1, 1>} : (tensor<2x3x1x1xf32>) -> tensor<2x3x1x1xf32>
+  %2 = nn.global_avg_pool %x : (tensor<2x3x1x1xf32>) -> tensor<2x3x1x1xf32>
+  %3 = nn.reduce_sum %x {axes = array<i64: 2, 3>} : (tensor<2x3x1x1xf32>) -> tensor<2x3x1x1xf32>
+  %4 = nn.reduce_mean %x {axes = array<i64: 3>} : (tensor<2x3x1x1xf32>) -> tensor<2x3x1x1xf32>
+  %5 = nn.reduce_max %x {axes = array<i64: 2>} : (tensor<2x3x1x1xf32>) -> tensor<2x3x1x1xf32>
+  %6 = nn.split %x {axis = 1 : i64, sizes = array<i64: 3>} : tensor<2x3x1x1xf32> -> tensor<2x3x1x1xf32>
+  %7 = nn.where %c, %x, %x : (tensor<2x3x1x1xi1>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>) -> tensor<2x3x1x1xf32>
+  %8 = nn.concat %e, %x, %e {axis = 1 : i64} : (tensor<2x0x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x0x1x1xf32>) -> tensor<2x3x1x1xf32>
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8 : tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>
+}
+
+// -----
+
+// A 2x2 window, a reduction over a real axis and a where picking between
+// different values are not identities.
+// CHECK-LABEL: func @not_more_identities
+// CHECK: nn.max_pool
+// CHECK: nn.reduce_sum
+// CHECK: nn.where
+func.func @not_more_identities(%x: tensor<1x1x2x2xf32>, %c: tensor<1x1x2x2xi1>, %y: tensor<1x1x2x2xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x1x2xf32>, tensor<1x1x2x2xf32>) {
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 1, 1>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
+  %1 = nn.reduce_sum %x {axes = array<i64: 2>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x1x2xf32>
+  %2 = nn.where %c, %x, %y : (tensor<1x1x2x2xi1>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
+  return %0, %1, %2 : tensor<1x1x2x2xf32>, tensor<1x1x1x2xf32>, tensor<1x1x2x2xf32>
+}

@@ -352,6 +352,8 @@ OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
+  if (getX() == getY() && getX().getType() == getType())
+    return getX();
   auto cond = dyn_cast_if_present<DenseElementsAttr>(adaptor.getCond());
   if (!cond || !cond.isSplat())
     return {};
@@ -405,8 +407,67 @@ OpFoldResult ClipOp::fold(FoldAdaptor) {
 }
 
 //===----------------------------------------------------------------------===//
+// Pooling and reductions
+//===----------------------------------------------------------------------===//
+
+/// A 1x..x1 window with unit strides and no padding selects every element
+/// once: max and average pooling return the input.
+static bool isIdentityWindow(ArrayRef<int64_t> kernelShape,
+                             ArrayRef<int64_t> strides,
+                             ArrayRef<int64_t> pads) {
+  auto allEqual = [](ArrayRef<int64_t> values, int64_t value) {
+    return llvm::all_of(values, [&](int64_t v) { return v == value; });
+  };
+  return allEqual(kernelShape, 1) && allEqual(strides, 1) && allEqual(pads, 0);
+}
+
+OpFoldResult MaxPoolOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType() &&
+      isIdentityWindow(getKernelShape(), getStrides(), getPads()))
+    return getInput();
+  return {};
+}
+
+OpFoldResult AvgPoolOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType() &&
+      isIdentityWindow(getKernelShape(), getStrides(), getPads()))
+    return getInput();
+  return {};
+}
+
+OpFoldResult GlobalAvgPoolOp::fold(FoldAdaptor) {
+  // Spatial dims already 1: the mean of one element.
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+// A reduction that keeps its input's type only reduces size-1 axes (with
+// keepdims): sum, mean and max of one element are that element.
+OpFoldResult ReduceSumOp::fold(FoldAdaptor) {
+  return getInput().getType() == getType() ? getInput() : OpFoldResult();
+}
+
+OpFoldResult ReduceMeanOp::fold(FoldAdaptor) {
+  return getInput().getType() == getType() ? getInput() : OpFoldResult();
+}
+
+OpFoldResult ReduceMaxOp::fold(FoldAdaptor) {
+  return getInput().getType() == getType() ? getInput() : OpFoldResult();
+}
+
+//===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//
+
+LogicalResult SplitOp::fold(FoldAdaptor,
+                            SmallVectorImpl<OpFoldResult> &results) {
+  // A split into one piece is the input.
+  if (getNumResults() != 1 || getInput().getType() != getResult(0).getType())
+    return failure();
+  results.push_back(getInput());
+  return success();
+}
 
 OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   ArrayRef<int64_t> perm = getPerm();
@@ -527,6 +588,15 @@ OpFoldResult PadOp::fold(FoldAdaptor) {
 OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
   if (getInputs().size() == 1 && getInputs()[0].getType() == getType())
     return getInputs()[0];
+  // Inputs with nothing along the axis contribute nothing; drop them (keeping
+  // at least one operand).
+  for (unsigned i = 0, e = getInputs().size(); i < e && e > 1; ++i) {
+    if (cast<RankedTensorType>(getInputs()[i].getType())
+            .getDimSize(getAxis()) == 0) {
+      getInputsMutable().erase(i);
+      return getResult();
+    }
+  }
   if (!isSmall(getType()))
     return {};
   SmallVector<DenseElementsAttr> parts;

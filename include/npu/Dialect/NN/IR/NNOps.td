@@ -197,6 +197,7 @@ def NN_MaxPoolOp : NN_ShapeOp<"max_pool"> {
   let assemblyFormat =
       "$input attr-dict `:` functional-type(operands, results)";
   let hasCanonicalizer = 1;
+  let hasFolder = 1;
 }
 
 def NN_AvgPoolOp : NN_ShapeOp<"avg_pool"> {
@@ -225,6 +226,7 @@ def NN_AvgPoolOp : NN_ShapeOp<"avg_pool"> {
   let assemblyFormat =
       "$input attr-dict `:` functional-type(operands, results)";
   let hasCanonicalizer = 1;
+  let hasFolder = 1;
 }
 
 def NN_GlobalAvgPoolOp : NN_ShapeOp<"global_avg_pool"> {
@@ -236,6 +238,7 @@ def NN_GlobalAvgPoolOp : NN_ShapeOp<"global_avg_pool"> {
   let results = (outs NN_FloatTensor:$output);
   let assemblyFormat =
       "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -401,6 +404,7 @@ class NN_ReduceOp<string mnemonic, Type operandType>
   let results = (outs operandType:$output);
   let assemblyFormat =
       "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def NN_ReduceSumOp : NN_ReduceOp<"reduce_sum", NN_NumericTensor> {
@@ -498,6 +502,7 @@ def NN_SplitOp : NN_ShapeOp<"split"> {
   let results = (outs Variadic<NN_Tensor>:$outputs);
   let assemblyFormat =
       "$input attr-dict `:` type($input) `->` type($outputs)";
+  let hasFolder = 1;
 }
 
 def NN_SliceOp : NN_ShapeOp<"slice"> {
