@@ -142,6 +142,9 @@ private:
   OwningOpRef<ModuleOp> buildModule();
   void importNode(const onnx::NodeProto &node, size_t index);
   LogicalResult emitReport();
+  bool hasProblems() const {
+    return !problems.empty() || !unsupportedOps.empty();
+  }
 
   //===--- helpers -------------------------------------------------------===//
   std::string nodeLabel(const onnx::NodeProto &node, size_t index) const;
@@ -640,7 +643,7 @@ void ONNXGraphImporter::checkSupport() {
 }
 
 LogicalResult ONNXGraphImporter::emitReport() {
-  if (problems.empty() && unsupportedOps.empty())
+  if (!hasProblems())
     return success();
   std::string report;
   llvm::raw_string_ostream os(report);
@@ -1830,9 +1833,13 @@ OwningOpRef<ModuleOp> ONNXGraphImporter::buildModule() {
       info.value = materialize(*info.constant, output.name(),
                                NameLoc::get(StringAttr::get(context,
                                                             output.name())));
+    if (!info.value) {
+      addProblem("graph output '" + output.name() + "' has no value");
+      continue;
+    }
     results.push_back(info.value);
   }
-  if (!problems.empty())
+  if (hasProblems())
     return nullptr;
   func::ReturnOp::create(builder, fileLoc, results);
   func.setFunctionType(

@@ -303,6 +303,13 @@ def unsupported():
                  opset=13, domains=["com.microsoft"])
 
 
+def unsupported_op_only():
+    # The only problem is an op type, and it feeds a graph output.
+    return model([N("Relu", ["x"], ["r"], name="relu"),
+                  N("NonZero", ["r"], ["y"], name="nz")],
+                 [vi("x", F, [2])], [vi("y", I64, None)])
+
+
 def opset18():
     return model([N("Relu", ["x"], ["y"])], [vi("x", F, [2])],
                  [vi("y", F, None)], opset=18)
