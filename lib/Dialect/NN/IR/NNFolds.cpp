@@ -15,7 +15,6 @@
 
 #include "NNShapeUtils.h"
 
-#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/APInt.h"
 #include "llvm/ADT/APSInt.h"
