@@ -115,13 +115,22 @@ static std::optional<E> lookupValue(const NameEntry<E> (&table)[N],
   return std::nullopt;
 }
 
-/// True if `raw` is the numeric value of an entry of `table`.
+/// The byte values that are entries of `table`, as a 256-entry set.
+template <typename E, size_t N>
+static std::array<bool, 256> knownValues(const NameEntry<E> (&table)[N]) {
+  std::array<bool, 256> known = {};
+  for (const NameEntry<E> &entry : table)
+    known[static_cast<uint8_t>(entry.value)] = true;
+  return known;
+}
+
+/// True if `raw` is the numeric value of an entry of `table`. Decoding asks
+/// this several times per instruction, so each table's answers are computed
+/// once.
 template <typename E, size_t N>
 static bool isKnown(const NameEntry<E> (&table)[N], uint64_t raw) {
-  for (const NameEntry<E> &entry : table)
-    if (static_cast<uint64_t>(entry.value) == raw)
-      return true;
-  return false;
+  static const std::array<bool, 256> known = knownValues(table);
+  return raw < 256 && known[raw];
 }
 
 StringRef npurt::engineName(Engine v) { return lookupName(kEngineNames, v); }
@@ -162,48 +171,11 @@ std::optional<ReduceDim> npurt::reduceDimFromName(StringRef s) {
 // Properties
 //===----------------------------------------------------------------------===//
 
-std::optional<Engine> npurt::engineOf(Opcode op) {
-  switch (op) {
-  case Opcode::DmaLoad:
-    return Engine::DmaLoad;
-  case Opcode::DmaStore:
-    return Engine::DmaStore;
-  case Opcode::MxuLoadWeights:
-  case Opcode::MxuMatmul:
-    return Engine::Mxu;
-  case Opcode::VpuBinary:
-  case Opcode::VpuUnary:
-  case Opcode::VpuReduce:
-  case Opcode::VpuBroadcast:
-  case Opcode::VpuCast:
-  case Opcode::VpuSelect:
-  case Opcode::VpuEpilogue:
-    return Engine::Vpu;
-  case Opcode::Halt:
-  case Opcode::Nop:
-    break;
-  }
-  return std::nullopt;
-}
-
 bool npurt::runsOn(Opcode op, Engine engine) {
   if (!isKnown(kOpcodeNames, static_cast<uint8_t>(op)))
     return false;
   std::optional<Engine> owner = engineOf(op);
   return !owner || *owner == engine;
-}
-
-unsigned npurt::dtypeSize(DType type) {
-  switch (type) {
-  case DType::F32:
-  case DType::I32:
-    return 4;
-  case DType::BF16:
-    return 2;
-  case DType::I8:
-    return 1;
-  }
-  return 0;
 }
 
 bool npurt::isTranscendental(VpuFunc func) {
@@ -335,16 +307,28 @@ static Error decodeError(const Twine &message) {
   return createStringError(inconvertibleErrorCode(), message);
 }
 
-Expected<Instruction> npurt::decode(const EncodedInstruction &w) {
+/// The decoder behind decode() and decodeInto(): sets the fields of `inst`
+/// (default-constructed) that the opcode's layout defines and returns true, or returns false for words encode() cannot produce. Only
+/// when `error` is non-null is a message built (lazily, on the failing path
+/// alone), so bulk decoding allocates nothing and formats nothing.
+static bool decodeWords(const EncodedInstruction &w, Instruction &inst,
+                        Error *error) {
+  auto reject = [error](auto message) {
+    if (error)
+      *error = decodeError(message());
+    return false;
+  };
   uint64_t rawOpcode = field(w[0], 0, 8);
   if (!isKnown(kOpcodeNames, rawOpcode))
-    return decodeError("unknown opcode 0x" + utohexstr(rawOpcode, true));
-  Instruction inst;
+    return reject(
+        [&] { return "unknown opcode 0x" + utohexstr(rawOpcode, true); });
   inst.opcode = static_cast<Opcode>(rawOpcode);
-  StringRef name = opcodeName(inst.opcode);
+  auto name = [&] { return opcodeName(inst.opcode); };
   if (field(w[0], 48, 16) != 0)
-    return decodeError("reserved bits 48-63 of word 0 of " + name +
-                       " are not zero");
+    return reject([&] {
+      return ("reserved bits 48-63 of word 0 of " + name() + " are not zero")
+          .str();
+    });
   inst.flags = field(w[0], 8, 8);
   inst.wait = {static_cast<uint8_t>(field(w[0], 16, 8)),
                static_cast<uint8_t>(field(w[0], 24, 8))};
@@ -353,14 +337,17 @@ Expected<Instruction> npurt::decode(const EncodedInstruction &w) {
 
   // `used[i]` masks the bits of word i that the opcode's layout defines.
   EncodedInstruction used = {};
-  auto dtypeAt = [&](unsigned word, unsigned lo, StringRef what,
-                     DType &out) -> Error {
+  auto dtypeAt = [&](unsigned word, unsigned lo, const char *what,
+                     const char *suffix, DType &out) {
     uint64_t raw = field(w[word], lo, 8);
     if (!isKnown(kDTypeNames, raw))
-      return decodeError("unknown dtype " + Twine(raw) + " in " + what +
-                         " of " + name);
+      return reject([&] {
+        return ("unknown dtype " + Twine(raw) + " in " + what + suffix +
+                " of " + name())
+            .str();
+      });
     out = static_cast<DType>(raw);
-    return Error::success();
+    return true;
   };
 
   Opcode op = inst.opcode;
@@ -368,10 +355,9 @@ Expected<Instruction> npurt::decode(const EncodedInstruction &w) {
     used = {0, ~0ull, (1ull << 48) - 1, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull};
     inst.dram_addr = w[1];
     inst.sram_addr = field(w[2], 0, 32);
-    if (Error err = dtypeAt(2, 32, "dram_dtype", inst.dram_dtype))
-      return std::move(err);
-    if (Error err = dtypeAt(2, 40, "sram_dtype", inst.sram_dtype))
-      return std::move(err);
+    if (!dtypeAt(2, 32, "dram_dtype", "", inst.dram_dtype) ||
+        !dtypeAt(2, 40, "sram_dtype", "", inst.sram_dtype))
+      return false;
     for (unsigned d = 0; d < 4; ++d) {
       inst.extents[d] = field(w[3], 16 * d, 16);
       inst.dram_strides[d] = bitsStride(field(w[4 + d / 2], 32 * (d % 2), 32));
@@ -380,8 +366,8 @@ Expected<Instruction> npurt::decode(const EncodedInstruction &w) {
   } else if (op == Opcode::MxuLoadWeights) {
     used = {0, (1ull << 40) - 1, ~0ull, 0, 0, 0, 0, 0};
     inst.sram_addr = field(w[1], 0, 32);
-    if (Error err = dtypeAt(1, 32, "mxu_dtype", inst.mxu_dtype))
-      return std::move(err);
+    if (!dtypeAt(1, 32, "mxu_dtype", "", inst.mxu_dtype))
+      return false;
     inst.k = field(w[2], 0, 16);
     inst.n = field(w[2], 16, 16);
     inst.row_stride = field(w[2], 32, 32);
@@ -394,8 +380,8 @@ Expected<Instruction> npurt::decode(const EncodedInstruction &w) {
     inst.n = field(w[2], 48, 16);
     inst.row_stride = field(w[3], 0, 32);
     inst.acc_row_stride = field(w[3], 32, 32);
-    if (Error err = dtypeAt(4, 0, "mxu_dtype", inst.mxu_dtype))
-      return std::move(err);
+    if (!dtypeAt(4, 0, "mxu_dtype", "", inst.mxu_dtype))
+      return false;
   } else if (isVpu(op)) {
     used = {0,    ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull & ~(0xF0ull << 48),
             ~0ull};
@@ -408,26 +394,32 @@ Expected<Instruction> npurt::decode(const EncodedInstruction &w) {
       operands[i]->addr = field(w[2 + i], 0, 32);
       operands[i]->row_stride = field(w[2 + i], 32, 32);
       operands[i]->mem = static_cast<Mem>(field(w[6], 48 + i, 1));
-      if (Error err = dtypeAt(6, 16 + 8 * i,
-                              Twine(operandNames[i]).concat(" dtype").str(),
-                              operands[i]->dtype))
-        return std::move(err);
+      if (!dtypeAt(6, 16 + 8 * i, operandNames[i], " dtype",
+                   operands[i]->dtype))
+        return false;
     }
     uint64_t rawFunc = field(w[6], 0, 8);
     if (!isKnown(kVpuFuncNames, rawFunc))
-      return decodeError("unknown vpu function " + Twine(rawFunc) + " in " +
-                         name);
+      return reject([&] {
+        return ("unknown vpu function " + Twine(rawFunc) + " in " + name())
+            .str();
+      });
     inst.func = static_cast<VpuFunc>(rawFunc);
     uint64_t rawMode = field(w[6], 8, 8);
     if (op == Opcode::VpuReduce) {
       if (!isKnown(kReduceDimNames, rawMode))
-        return decodeError("unknown reduce dimension " + Twine(rawMode) +
-                           " in " + name);
+        return reject([&] {
+          return ("unknown reduce dimension " + Twine(rawMode) + " in " +
+                  name())
+              .str();
+        });
       inst.reduce_dim = static_cast<ReduceDim>(rawMode);
     } else {
       if (!isKnown(kBroadcastNames, rawMode))
-        return decodeError("unknown broadcast mode " + Twine(rawMode) + " in " +
-                           name);
+        return reject([&] {
+          return ("unknown broadcast mode " + Twine(rawMode) + " in " + name())
+              .str();
+        });
       inst.broadcast = static_cast<Broadcast>(rawMode);
     }
     inst.zero_point = static_cast<int8_t>(field(w[6], 56, 8));
@@ -436,9 +428,22 @@ Expected<Instruction> npurt::decode(const EncodedInstruction &w) {
   }
   for (unsigned i = 1; i < 8; ++i)
     if (w[i] & ~used[i])
-      return decodeError(
-          formatv("reserved bits of word {0} of {1} are not zero ({2:x16})", i,
-                  name, w[i] & ~used[i])
-              .str());
+      return reject([&] {
+        return formatv("reserved bits of word {0} of {1} are not zero ({2:x16})",
+                       i, name(), w[i] & ~used[i])
+            .str();
+      });
+  return true;
+}
+
+Expected<Instruction> npurt::decode(const EncodedInstruction &words) {
+  Instruction inst;
+  Error error = Error::success();
+  if (!decodeWords(words, inst, &error))
+    return std::move(error);
   return inst;
+}
+
+bool npurt::decodeInto(const EncodedInstruction &words, Instruction &inst) {
+  return decodeWords(words, inst, nullptr);
 }

@@ -7,7 +7,7 @@
 // Address arithmetic is done in 128 bits so no input can overflow it.
 //
 //===----------------------------------------------------------------------===//
-#include "npu/Runtime/Program.h"
+#include "ProgramChecks.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -42,7 +42,7 @@ namespace {
 class InstructionChecker {
 public:
   InstructionChecker(const Instruction &inst, const Target &target)
-      : inst(inst), target(target), op(opcodeName(inst.opcode)) {}
+      : inst(inst), target(target) {}
 
   Error check();
 
@@ -68,7 +68,8 @@ private:
 
   const Instruction &inst;
   const Target &target;
-  StringRef op;
+  /// The opcode's name, for messages (looked up only when one is built).
+  StringRef op() const { return opcodeName(inst.opcode); }
 };
 } // namespace
 
@@ -123,7 +124,7 @@ Error InstructionChecker::checkEnums() {
   auto checkDType = [&](DType type, StringRef field) -> Error {
     if (dtypeSize(type) == 0)
       return fail("unknown dtype " + Twine(unsigned(type)) + " in " + field +
-                  " of " + op);
+                  " of " + op());
     return Error::success();
   };
   for (auto [field, type] :
@@ -140,27 +141,34 @@ Error InstructionChecker::checkEnums() {
        {&inst.dst, &inst.src0, &inst.src1, &inst.src2})
     if (operand->mem != Mem::Sram && operand->mem != Mem::Acc)
       return fail("unknown memory " + Twine(unsigned(operand->mem)) + " in " +
-                  op);
+                  op());
   if (!knownFunc(inst.func))
     return fail("unknown vpu function " + Twine(unsigned(inst.func)) + " in " +
-                op);
+                op());
   if (broadcastName(inst.broadcast) == "<invalid>")
     return fail("unknown broadcast mode " + Twine(unsigned(inst.broadcast)) +
-                " in " + op);
+                " in " + op());
   if (reduceDimName(inst.reduce_dim) == "<invalid>")
     return fail("unknown reduce dimension " + Twine(unsigned(inst.reduce_dim)) +
-                " in " + op);
+                " in " + op());
   return Error::success();
 }
 
 Error InstructionChecker::checkSemaphores() {
+  // Fast path: this runs for every instruction of every binary loaded.
+  auto inRange = [&](uint8_t id) {
+    return id == kNoSemaphore || id < target.semaphores;
+  };
+  if (inRange(inst.wait[0]) && inRange(inst.wait[1]) &&
+      inRange(inst.signal[0]) && inRange(inst.signal[1]))
+    return Error::success();
   for (unsigned i = 0; i < 2; ++i) {
     for (auto [slot, id] : {std::pair<StringRef, uint8_t>{"wait", inst.wait[i]},
                             {"signal", inst.signal[i]}}) {
       if (id != kNoSemaphore && id >= target.semaphores)
         return fail(formatv("{0}{1} semaphore {2} of {3} is out of range "
                             "(semaphores = {4})",
-                            slot, i, id, op, target.semaphores)
+                            slot, i, id, op(), target.semaphores)
                         .str());
     }
   }
@@ -186,7 +194,7 @@ Error InstructionChecker::checkFlags() {
   if (inst.flags & ~allowed)
     return fail(formatv("flags {0:x2} of {1} has bits not allowed for this "
                         "opcode (allowed: {2:x2})",
-                        inst.flags, op, allowed)
+                        inst.flags, op(), allowed)
                     .str());
   return Error::success();
 }
@@ -296,7 +304,7 @@ Error InstructionChecker::checkUnusedFields() {
     group = kOtherVpu;
   }
   if (const char *field = firstSetUnusedField(inst, group))
-    return fail(Twine(field) + " of " + op +
+    return fail(Twine(field) + " of " + op() +
                 " must be zero (unused by this opcode)");
   return Error::success();
 }
@@ -307,7 +315,7 @@ Error InstructionChecker::checkRange(StringRef what, StringRef space,
   if (begin < 0 || end > static_cast<Wide>(limit))
     return fail(formatv("{0}{1}{2} range [{3}, {4}) of {5} exceeds {6} ({7})",
                         what, what.empty() ? "" : " ", space, hex(begin),
-                        hex(end), op, limitName, limit)
+                        hex(end), op(), limitName, limit)
                     .str());
   return Error::success();
 }
@@ -319,11 +327,11 @@ Error InstructionChecker::checkDma() {
   if (from != to && !(isFloat(from) && isFloat(to)))
     return fail(formatv("{0} cannot convert {1} to {2} (only equal dtypes or "
                         "f32<->bf16)",
-                        op, dtypeName(from), dtypeName(to))
+                        op(), dtypeName(from), dtypeName(to))
                     .str());
   for (unsigned d = 0; d < 4; ++d)
     if (inst.extents[d] == 0)
-      return fail(formatv("extents[{0}] of {1} must be >= 1", d, op).str());
+      return fail(formatv("extents[{0}] of {1} must be >= 1", d, op()).str());
 
   auto side = [&](StringRef space, uint64_t addr, DType dtype,
                   const std::array<int32_t, 4> &strides, uint64_t limit,
@@ -338,7 +346,7 @@ Error InstructionChecker::checkDma() {
     if (addr % size != 0)
       return fail(formatv("{0}_addr {1} of {2} is not aligned to its element "
                           "size ({3})",
-                          space, hex(addr), op, size)
+                          space, hex(addr), op(), size)
                       .str());
     return checkRange("", space, static_cast<Wide>(addr) + lo * size,
                       static_cast<Wide>(addr) + (hi + 1) * size, limit,
@@ -354,15 +362,15 @@ Error InstructionChecker::checkDma() {
 Error InstructionChecker::checkMxu() {
   DType type = inst.mxu_dtype;
   if (type != DType::BF16 && type != DType::F32 && type != DType::I8)
-    return fail("mxu_dtype " + dtypeName(type) + " of " + op +
+    return fail("mxu_dtype " + dtypeName(type) + " of " + op() +
                 " is not supported by the MXU (bf16, f32, i8)");
   if (inst.k < 1 || inst.k > target.mxu_rows)
     return fail(formatv("k ({0}) of {1} must be in [1, mxu_rows = {2}]", inst.k,
-                        op, target.mxu_rows)
+                        op(), target.mxu_rows)
                     .str());
   if (inst.n < 1 || inst.n > target.mxu_cols)
     return fail(formatv("n ({0}) of {1} must be in [1, mxu_cols = {2}]", inst.n,
-                        op, target.mxu_cols)
+                        op(), target.mxu_cols)
                     .str());
   VpuOperand input{Mem::Sram, inst.sram_addr, inst.row_stride, type};
   if (inst.opcode == Opcode::MxuLoadWeights) {
@@ -371,7 +379,7 @@ Error InstructionChecker::checkMxu() {
                         transposed ? inst.k : inst.n, {type}, {});
   }
   if (inst.m < 1)
-    return fail("m of " + op + " must be >= 1");
+    return fail("m of " + op() + " must be >= 1");
   if (Error err = checkOperand("input", input, inst.m, inst.k, {type}, {}))
     return err;
   DType accType = type == DType::I8 ? DType::I32 : DType::F32;
@@ -386,27 +394,27 @@ Error InstructionChecker::checkOperand(StringRef what,
   bool inAcc = operand.mem == Mem::Acc;
   ArrayRef<DType> allowed = inAcc ? accTypes : sramTypes;
   if (allowed.empty())
-    return fail(what + " of " + op + " must not be in " + memName(operand.mem));
+    return fail(what + " of " + op() + " must not be in " + memName(operand.mem));
   if (!llvm::is_contained(allowed, operand.dtype)) {
     std::string list;
     for (DType t : allowed)
       list += (list.empty() ? "" : ", ") + dtypeName(t).str();
     return fail(formatv("{0} dtype {1} of {2} is not supported in {3} "
                         "(expected {4})",
-                        what, dtypeName(operand.dtype), op,
+                        what, dtypeName(operand.dtype), op(),
                         memName(operand.mem), list)
                     .str());
   }
   uint64_t alignment = inAcc ? target.acc_alignment : target.sram_alignment;
   if (operand.addr % alignment != 0)
     return fail(formatv("{0} {1} address {2} of {3} is not aligned to {4}",
-                        what, memName(operand.mem), hex(operand.addr), op,
+                        what, memName(operand.mem), hex(operand.addr), op(),
                         alignment)
                     .str());
   if (rows > 1 && operand.row_stride < cols)
     return fail(formatv("{0} row_stride ({1}) of {2} is smaller than its "
                         "columns ({3})",
-                        what, operand.row_stride, op, cols)
+                        what, operand.row_stride, op(), cols)
                     .str());
   Wide elements = static_cast<Wide>(rows - 1) * operand.row_stride + cols;
   Wide begin = operand.addr;
@@ -420,25 +428,25 @@ Error InstructionChecker::checkOperand(StringRef what,
 Error InstructionChecker::checkUnused(StringRef what,
                                       const VpuOperand &operand) {
   if (isSet(operand))
-    return fail(what + " of " + op + " must be zero (unused by this opcode)");
+    return fail(what + " of " + op() + " must be zero (unused by this opcode)");
   return Error::success();
 }
 
 Error InstructionChecker::checkImmediates(bool usesImm0, bool usesImm1,
                                           bool usesQuant) {
   if (!usesImm0 && isSet(inst.imm0))
-    return fail("imm0 of " + op + " must be zero (unused here)");
+    return fail("imm0 of " + op() + " must be zero (unused here)");
   if (!usesImm1 && isSet(inst.imm1))
-    return fail("imm1 of " + op + " must be zero (unused here)");
+    return fail("imm1 of " + op() + " must be zero (unused here)");
   if (usesImm0 && !std::isfinite(inst.imm0))
-    return fail("imm0 of " + op + " must be finite");
+    return fail("imm0 of " + op() + " must be finite");
   if (usesImm1 && !std::isfinite(inst.imm1))
-    return fail("imm1 of " + op + " must be finite");
+    return fail("imm1 of " + op() + " must be finite");
   if (!usesQuant && (isSet(inst.scale) || inst.zero_point != 0))
-    return fail("scale and zero_point of " + op +
+    return fail("scale and zero_point of " + op() +
                 " must be zero (no quantization here)");
   if (usesQuant && (!std::isfinite(inst.scale) || inst.scale == 0.0f))
-    return fail("scale of " + op + " must be finite and non-zero");
+    return fail("scale of " + op() + " must be finite and non-zero");
   return Error::success();
 }
 
@@ -458,18 +466,18 @@ Error InstructionChecker::checkActivation(VpuFunc func) {
   if (Error err = checkImmediates(clip || leaky, clip, quant))
     return err;
   if (clip && !(inst.imm0 <= inst.imm1))
-    return fail("clip bounds of " + op + " must satisfy imm0 <= imm1");
+    return fail("clip bounds of " + op() + " must satisfy imm0 <= imm1");
   return Error::success();
 }
 
 Error InstructionChecker::checkVpu() {
   uint64_t rows = inst.rows, cols = inst.cols;
   if (rows < 1 || cols < 1)
-    return fail("rows and cols of " + op + " must be >= 1");
+    return fail("rows and cols of " + op() + " must be >= 1");
   bool broadcasts =
       inst.opcode == Opcode::VpuBinary || inst.opcode == Opcode::VpuBroadcast;
   if (!broadcasts && inst.broadcast != Broadcast::None)
-    return fail("broadcast of " + op + " must be none");
+    return fail("broadcast of " + op() + " must be none");
   const DType floats[] = {DType::F32, DType::BF16};
   const DType accFloat[] = {DType::F32};
   auto full = [&](StringRef what, const VpuOperand &o) {
@@ -491,14 +499,14 @@ Error InstructionChecker::checkVpu() {
   };
   auto noFunc = [&]() -> Error {
     if (inst.func != VpuFunc::None)
-      return fail("func of " + op + " must be none");
+      return fail("func of " + op() + " must be none");
     return Error::success();
   };
 
   switch (inst.opcode) {
   case Opcode::VpuBinary: {
     if (!isBinaryFunc(inst.func))
-      return fail("func " + vpuFuncName(inst.func) + " of " + op +
+      return fail("func " + vpuFuncName(inst.func) + " of " + op() +
                   " is not a binary function");
     if (Error err = full("dst", inst.dst))
       return err;
@@ -512,7 +520,7 @@ Error InstructionChecker::checkVpu() {
   }
   case Opcode::VpuUnary:
     if (!isUnaryFunc(inst.func))
-      return fail("func " + vpuFuncName(inst.func) + " of " + op +
+      return fail("func " + vpuFuncName(inst.func) + " of " + op() +
                   " is not a unary function");
     if (Error err = full("dst", inst.dst))
       return err;
@@ -526,7 +534,7 @@ Error InstructionChecker::checkVpu() {
   case Opcode::VpuReduce: {
     if (inst.func != VpuFunc::Add && inst.func != VpuFunc::Max &&
         inst.func != VpuFunc::Min)
-      return fail("func " + vpuFuncName(inst.func) + " of " + op +
+      return fail("func " + vpuFuncName(inst.func) + " of " + op() +
                   " is not a reduction (add, max, min)");
     if (Error err = full("src0", inst.src0))
       return err;
@@ -546,7 +554,7 @@ Error InstructionChecker::checkVpu() {
     if (Error err = full("dst", inst.dst))
       return err;
     if (inst.broadcast == Broadcast::None)
-      return fail("broadcast of " + op + " must be row, col or scalar");
+      return fail("broadcast of " + op() + " must be row, col or scalar");
     if (Error err = broadcastOperand("src0", inst.src0))
       return err;
     if (Error err = checkUnused("src1", inst.src1))
@@ -571,7 +579,7 @@ Error InstructionChecker::checkVpu() {
     bool quantize = to == DType::I8 && from != DType::I8;
     bool dequantize = !isFloat(from) && isFloat(to);
     if (!floatToFloat && !quantize && !dequantize)
-      return fail(formatv("{0} cannot convert {1} to {2}", op, dtypeName(from),
+      return fail(formatv("{0} cannot convert {1} to {2}", op(), dtypeName(from),
                           dtypeName(to))
                       .str());
     if (Error err = checkUnused("src1", inst.src1))
@@ -593,7 +601,7 @@ Error InstructionChecker::checkVpu() {
     return checkImmediates(false, false, false);
   case Opcode::VpuEpilogue: {
     if (inst.func != VpuFunc::None && !isUnaryFunc(inst.func))
-      return fail("func " + vpuFuncName(inst.func) + " of " + op +
+      return fail("func " + vpuFuncName(inst.func) + " of " + op() +
                   " is not an activation (none or a unary function)");
     const DType accTypes[] = {DType::F32, DType::I32};
     if (Error err = checkOperand("src0", inst.src0, rows, cols, {}, accTypes))
@@ -662,29 +670,57 @@ static Error checkDisjoint(std::vector<DramRange> ranges) {
   return Error::success();
 }
 
-static Error checkStream(const Program &program, unsigned core, Engine engine) {
+/// validateProgram's rules for instruction `index` of a stream of `count`
+/// instructions on `engine`, except the source index. `at` names the
+/// instruction; it is called only to build a message.
+static Error checkInstructionRules(const Target &target, Engine engine,
+                                   const Instruction &inst, size_t index,
+                                   size_t count,
+                                   function_ref<std::string()> at) {
+  if (!runsOn(inst.opcode, engine))
+    return fail(at() + ": " + opcodeName(inst.opcode) +
+                " does not run on the " + engineName(engine) + " engine");
+  if (Error err = validateInstruction(inst, target))
+    return fail(at() + ": " + toString(std::move(err)));
+  bool last = index + 1 == count;
+  if (last && inst.opcode != Opcode::Halt)
+    return fail(at() + ": the stream must end with halt");
+  if (!last && inst.opcode == Opcode::Halt)
+    return fail(at() + ": halt before the end of the stream");
+  return Error::success();
+}
+
+bool npurt::passesInstructionRules(const Target &target, Engine engine,
+                                   const Instruction &inst, size_t index,
+                                   size_t count) {
+  Error err = checkInstructionRules(target, engine, inst, index, count,
+                                    [] { return std::string(); });
+  if (!err)
+    return true;
+  consumeError(std::move(err));
+  return false;
+}
+
+static Error checkStream(const Program &program, unsigned core, Engine engine,
+                         bool instructionsChecked) {
   const Stream &stream = program.stream(core, engine);
-  std::string where = formatv("stream c{0}.{1}", core, engineName(engine));
+  auto where = [&] {
+    return formatv("stream c{0}.{1}", core, engineName(engine)).str();
+  };
   size_t count = stream.instructions.size();
   if (count == 0)
-    return fail(where + " is empty (it must end with halt)");
+    return fail(where() + " is empty (it must end with halt)");
   if (stream.source.size() != count)
     return fail(formatv("{0} has {1} source indices for {2} instructions",
-                        where, stream.source.size(), count)
+                        where(), stream.source.size(), count)
                     .str());
   for (size_t i = 0; i < count; ++i) {
-    const Instruction &inst = stream.instructions[i];
-    auto at = [&] { return formatv("{0} instruction {1}", where, i).str(); };
-    if (!runsOn(inst.opcode, engine))
-      return fail(at() + ": " + opcodeName(inst.opcode) +
-                  " does not run on the " + engineName(engine) + " engine");
-    if (Error err = validateInstruction(inst, program.target))
-      return fail(at() + ": " + toString(std::move(err)));
-    bool last = i + 1 == count;
-    if (last && inst.opcode != Opcode::Halt)
-      return fail(at() + ": the stream must end with halt");
-    if (!last && inst.opcode == Opcode::Halt)
-      return fail(at() + ": halt before the end of the stream");
+    auto at = [&] { return formatv("{0} instruction {1}", where(), i).str(); };
+    if (!instructionsChecked)
+      if (Error err = checkInstructionRules(program.target, engine,
+                                            stream.instructions[i], i, count,
+                                            at))
+        return err;
     uint32_t source = stream.source[i];
     if (source != kNoSource && source >= program.source_ops.size())
       return fail(formatv("{0}: source index {1} is out of range ({2} source "
@@ -696,6 +732,11 @@ static Error checkStream(const Program &program, unsigned core, Engine engine) {
 }
 
 Error npurt::validateProgram(const Program &program) {
+  return validateProgram(program, /*instructionsChecked=*/false);
+}
+
+Error npurt::validateProgram(const Program &program,
+                            bool instructionsChecked) {
   const Target &target = program.target;
   if (Error err = validateTarget(target))
     return fail("target: " + toString(std::move(err)));
@@ -706,7 +747,8 @@ Error npurt::validateProgram(const Program &program) {
                     .str());
   for (unsigned core = 0; core < program.cores.size(); ++core)
     for (unsigned e = 0; e < kNumEngines; ++e)
-      if (Error err = checkStream(program, core, static_cast<Engine>(e)))
+      if (Error err = checkStream(program, core, static_cast<Engine>(e),
+                                   instructionsChecked))
         return err;
 
   for (size_t i = 0; i < program.source_ops.size(); ++i) {

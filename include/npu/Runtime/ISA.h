@@ -185,12 +185,46 @@ inline bool operator!=(const Instruction &a, const Instruction &b) {
 }
 
 /// The engine executing `op`, or std::nullopt for HALT/NOP (any engine).
-std::optional<Engine> engineOf(Opcode op);
+/// (Inline, like dtypeSize: validation and simulation ask per instruction.)
+inline std::optional<Engine> engineOf(Opcode op) {
+  switch (op) {
+  case Opcode::DmaLoad:
+    return Engine::DmaLoad;
+  case Opcode::DmaStore:
+    return Engine::DmaStore;
+  case Opcode::MxuLoadWeights:
+  case Opcode::MxuMatmul:
+    return Engine::Mxu;
+  case Opcode::VpuBinary:
+  case Opcode::VpuUnary:
+  case Opcode::VpuReduce:
+  case Opcode::VpuBroadcast:
+  case Opcode::VpuCast:
+  case Opcode::VpuSelect:
+  case Opcode::VpuEpilogue:
+    return Engine::Vpu;
+  case Opcode::Halt:
+  case Opcode::Nop:
+    break;
+  }
+  return std::nullopt;
+}
 /// True if `op` may appear in `engine`'s stream.
 bool runsOn(Opcode op, Engine engine);
 
-/// Size in bytes of one element.
-unsigned dtypeSize(DType type);
+/// Size in bytes of one element (0 for a value outside the enumeration).
+inline unsigned dtypeSize(DType type) {
+  switch (type) {
+  case DType::F32:
+  case DType::I32:
+    return 4;
+  case DType::BF16:
+    return 2;
+  case DType::I8:
+    return 1;
+  }
+  return 0;
+}
 /// Transcendental VPU functions cost vpu_transcendental_cycles per group.
 bool isTranscendental(VpuFunc func);
 
@@ -227,6 +261,13 @@ EncodedInstruction encode(const Instruction &inst);
 /// non-zero reserved bits, naming the word/field. Does not check the result
 /// against a target: call validateInstruction for that.
 llvm::Expected<Instruction> decode(const EncodedInstruction &words);
+
+/// decode() without a message, for bulk decoding (the binary reader): `inst`
+/// must be default-constructed (e.g. fresh from emplace_back()); sets the
+/// fields the opcode's layout defines and returns true exactly when decode()
+/// would succeed. Builds no message and allocates nothing; call decode() on
+/// the words it rejects to learn why.
+bool decodeInto(const EncodedInstruction &words, Instruction &inst);
 
 /// Checks everything the hardware would before issuing `inst` on `target`:
 /// semaphore ids, allowed flags, dtypes per engine, shapes within engine
