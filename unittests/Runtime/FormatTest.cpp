@@ -1203,6 +1203,18 @@ TEST(Binary, RejectsBadInstructions) {
   EXPECT_EQ(errorOf(readBytes(copy)),
             "stream c0.dma_load instruction 0: source index 5 is out of range "
             "(2 source ops)");
+  // The reader checks each instruction as it decodes it, but errors keep
+  // validateProgram's order: stream by stream, instruction by instruction,
+  // the instruction's own rules before its source index.
+  copy = bytes;
+  copy[load.sh_offset + 64 + 2] = 0x40; // wait0 of instruction 1 (halt)
+  EXPECT_EQ(errorOf(readBytes(copy)),
+            "stream c0.dma_load instruction 1: wait0 semaphore 64 of halt is "
+            "out of range (semaphores = 16)");
+  copy[sectionHeader(copy, ".npu.srcidx").sh_offset] = 5;
+  EXPECT_EQ(errorOf(readBytes(copy)),
+            "stream c0.dma_load instruction 0: source index 5 is out of range "
+            "(2 source ops)");
   // Padding bytes are part of the canonical form.
   copy = bytes;
   llvm::ELF::Elf64_Shdr target = sectionHeader(copy, ".npu.target");
