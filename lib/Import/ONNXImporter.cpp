@@ -98,6 +98,8 @@ struct ValueInfo {
   bool poisoned = false;
 };
 
+} // namespace
+
 /// Ops the importer evaluates only when their inputs are known.
 static bool isFoldOnlyOp(llvm::StringRef op) {
   return llvm::is_contained(
@@ -122,6 +124,10 @@ static bool isRuntimeOp(llvm::StringRef op) {
       op);
 }
 
+namespace {
+
+/// Imports one model; holds the parsed proto, the value map and the
+/// collected problems.
 class ONNXGraphImporter {
 public:
   ONNXGraphImporter(MLIRContext *context, const ONNXImportOptions &options,
@@ -792,6 +798,7 @@ LogicalResult ONNXGraphImporter::optionalConstantScalar(
   return success();
 }
 
+namespace {
 /// Detects the nn ops that expose their shape function (every op but the
 /// SameOperandsAndResultType unary ones).
 template <typename OpTy, typename = void>
@@ -799,6 +806,7 @@ struct HasShapeFunction : std::false_type {};
 template <typename OpTy>
 struct HasShapeFunction<OpTy, std::void_t<decltype(&OpTy::inferResultTypes)>>
     : std::true_type {};
+} // namespace
 
 template <typename OpTy, typename... Args>
 FailureOr<OpTy> ONNXGraphImporter::createInferred(unsigned numResults,
