@@ -32,25 +32,6 @@ double npurt::macEnergyPj(const Target &target, DType dtype) {
   }
 }
 
-uint64_t npurt::dmaElements(const Instruction &inst) {
-  return uint64_t(inst.extents[0]) * inst.extents[1] * inst.extents[2] *
-         inst.extents[3];
-}
-
-uint64_t npurt::dmaDramBytes(const Instruction &inst) {
-  return dmaElements(inst) * dtypeSize(inst.dram_dtype);
-}
-
-uint64_t npurt::dmaSramBytes(const Instruction &inst) {
-  return dmaElements(inst) * dtypeSize(inst.sram_dtype);
-}
-
-uint64_t npurt::instructionMacs(const Instruction &inst) {
-  if (inst.opcode != Opcode::MxuMatmul)
-    return 0;
-  return uint64_t(inst.m) * inst.k * inst.n;
-}
-
 uint64_t npurt::vpuLaneGroups(const Target &target, const Instruction &inst) {
   uint64_t groupsPerRow = (uint64_t(inst.cols) + target.vpu_lanes - 1) /
                           target.vpu_lanes;

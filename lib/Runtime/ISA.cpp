@@ -171,13 +171,6 @@ std::optional<ReduceDim> npurt::reduceDimFromName(StringRef s) {
 // Properties
 //===----------------------------------------------------------------------===//
 
-bool npurt::runsOn(Opcode op, Engine engine) {
-  if (!isKnown(kOpcodeNames, static_cast<uint8_t>(op)))
-    return false;
-  std::optional<Engine> owner = engineOf(op);
-  return !owner || *owner == engine;
-}
-
 bool npurt::isTranscendental(VpuFunc func) {
   switch (func) {
   case VpuFunc::Div:

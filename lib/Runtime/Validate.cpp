@@ -75,6 +75,15 @@ private:
 
 static bool isFloat(DType t) { return t == DType::F32 || t == DType::BF16; }
 
+/// value % alignment != 0, without a division for the power-of-two
+/// alignments every valid target and dtype has (a 64-bit divide per operand
+/// was the largest single cost of validating a binary).
+static bool isMisaligned(uint64_t value, uint64_t alignment) {
+  if (llvm::has_single_bit(alignment))
+    return (value & (alignment - 1)) != 0;
+  return value % alignment != 0;
+}
+
 Error InstructionChecker::check() {
   if (!engineOf(inst.opcode) && inst.opcode != Opcode::Halt &&
       inst.opcode != Opcode::Nop)
@@ -343,7 +352,7 @@ Error InstructionChecker::checkDma() {
       (span < 0 ? lo : hi) += span;
     }
     unsigned size = dtypeSize(dtype);
-    if (addr % size != 0)
+    if (isMisaligned(addr, size))
       return fail(formatv("{0}_addr {1} of {2} is not aligned to its element "
                           "size ({3})",
                           space, hex(addr), op(), size)
@@ -406,7 +415,7 @@ Error InstructionChecker::checkOperand(StringRef what,
                     .str());
   }
   uint64_t alignment = inAcc ? target.acc_alignment : target.sram_alignment;
-  if (operand.addr % alignment != 0)
+  if (isMisaligned(operand.addr, alignment))
     return fail(formatv("{0} {1} address {2} of {3} is not aligned to {4}",
                         what, memName(operand.mem), hex(operand.addr), op(),
                         alignment)

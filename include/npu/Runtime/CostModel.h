@@ -25,15 +25,29 @@ double mxuRate(const Target &target, DType dtype);
 /// Energy of one MAC of `dtype`, in pJ.
 double macEnergyPj(const Target &target, DType dtype);
 
+// The simulator asks the small formulas below several times per
+// instruction, so they are inline.
+
 /// Elements moved by a DMA: the product of its four extents.
-uint64_t dmaElements(const Instruction &inst);
+inline uint64_t dmaElements(const Instruction &inst) {
+  return uint64_t(inst.extents[0]) * inst.extents[1] * inst.extents[2] *
+         inst.extents[3];
+}
 /// Bytes a DMA moves across the DRAM port (elements x DRAM element size).
-uint64_t dmaDramBytes(const Instruction &inst);
+inline uint64_t dmaDramBytes(const Instruction &inst) {
+  return dmaElements(inst) * dtypeSize(inst.dram_dtype);
+}
 /// Bytes a DMA reads or writes in SRAM (elements x SRAM element size).
-uint64_t dmaSramBytes(const Instruction &inst);
+inline uint64_t dmaSramBytes(const Instruction &inst) {
+  return dmaElements(inst) * dtypeSize(inst.sram_dtype);
+}
 
 /// Multiply-accumulates of an MXU_MATMUL: m * k * n (0 for other opcodes).
-uint64_t instructionMacs(const Instruction &inst);
+inline uint64_t instructionMacs(const Instruction &inst) {
+  if (inst.opcode != Opcode::MxuMatmul)
+    return 0;
+  return uint64_t(inst.m) * inst.k * inst.n;
+}
 
 /// Lane groups a VPU instruction processes: every row of its [rows x cols]
 /// iteration space is split into ceil(cols / vpu_lanes) groups.

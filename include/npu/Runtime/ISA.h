@@ -209,8 +209,14 @@ inline std::optional<Engine> engineOf(Opcode op) {
   }
   return std::nullopt;
 }
-/// True if `op` may appear in `engine`'s stream.
-bool runsOn(Opcode op, Engine engine);
+/// True if `op` may appear in `engine`'s stream (false for a value outside
+/// the enumeration).
+inline bool runsOn(Opcode op, Engine engine) {
+  if (op == Opcode::Halt || op == Opcode::Nop)
+    return true;
+  std::optional<Engine> owner = engineOf(op);
+  return owner && *owner == engine;
+}
 
 /// Size in bytes of one element (0 for a value outside the enumeration).
 inline unsigned dtypeSize(DType type) {
