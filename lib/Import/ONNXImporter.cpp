@@ -251,6 +251,8 @@ private:
   std::shared_ptr<onnx::ModelProto> model;
   int64_t opset = 0;
   std::vector<std::shared_ptr<const void>> externalBuffers;
+  /// Bytes of tensors computed at import time so far.
+  int64_t foldedBytes = 0;
 
   /// Every value name known so far.
   llvm::StringMap<ValueInfo> values;
@@ -1734,6 +1736,11 @@ void ONNXGraphImporter::importNode(const onnx::NodeProto &node,
     constInputs.push_back(tensor);
   }
   bool foldOnly = isFoldOnlyOp(op);
+  if (allConstant && foldedBytes > options.foldByteBudget) {
+    nodeProblem("import-time computations exceed the budget of " +
+                llvm::Twine(options.foldByteBudget) + " bytes");
+    return poisonOutputs();
+  }
   if (allConstant) {
     llvm::SmallVector<ConstTensor> results;
     std::string error;
@@ -1744,8 +1751,10 @@ void ONNXGraphImporter::importNode(const onnx::NodeProto &node,
     FoldStatus status = foldConstantNode(node, constInputs, opset, limit,
                                          results, error, tooLarge);
     if (status == FoldStatus::Folded) {
-      for (auto [i, result] : llvm::enumerate(results))
+      for (auto [i, result] : llvm::enumerate(results)) {
+        foldedBytes += int64_t(result.getBytes().size());
         setOutputConstant(node, int(i), std::move(result));
+      }
       return;
     }
     if (status == FoldStatus::Failed) {

@@ -28,6 +28,11 @@ void mlir::npu::registerONNXImportTranslation() {
                      "elements are printed inline; larger ones become "
                      "dense_resource blobs"),
       llvm::cl::init(16));
+  static llvm::cl::opt<int64_t> foldByteBudget(
+      "onnx-fold-byte-budget",
+      llvm::cl::desc("(--import-onnx) maximum total bytes of tensors "
+                     "computed at import time (shape subgraphs)"),
+      llvm::cl::init(int64_t(1) << 30));
 
   static TranslateToMLIRRegistration registration(
       "import-onnx", "import an ONNX model (.onnx) into the nn dialect",
@@ -38,6 +43,7 @@ void mlir::npu::registerONNXImportTranslation() {
         llvm::StringRef path = buffer->getBufferIdentifier();
         ONNXImportOptions options;
         options.inlineConstantLimit = inlineConstantLimit;
+        options.foldByteBudget = foldByteBudget;
         for (const std::string &spec : inputShapes) {
           auto binding = parseInputShapeBinding(spec);
           if (!binding) {

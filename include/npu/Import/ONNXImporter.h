@@ -42,6 +42,9 @@ struct ONNXImportOptions {
   /// Upper bound on the elements of a tensor computed at import time (shape
   /// subgraph folding). Protects against adversarial ConstantOfShape/Range.
   int64_t foldElementLimit = int64_t(1) << 24;
+  /// Upper bound on the bytes of all tensors computed at import time; with
+  /// the per-result limit it bounds the importer's memory on any input.
+  int64_t foldByteBudget = int64_t(1) << 30;
 };
 
 /// Parses `spec` of the form `NAME=D0xD1x...` (`NAME=` binds a scalar).
