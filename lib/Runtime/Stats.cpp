@@ -90,6 +90,48 @@ struct Derived {
   }
 };
 
+double opBusyCycles(const OpStats &op) {
+  double busy = 0;
+  for (double cycles : op.busy_cycles)
+    busy += cycles;
+  return busy;
+}
+
+} // namespace
+
+StaticEnergy npurt::splitStaticEnergy(const Program &program,
+                                      const RunStats &stats) {
+  const Target &target = program.target;
+  double seconds = double(stats.totalCycles()) / (target.clock_ghz * 1e9);
+  StaticEnergy split;
+  split.total_pj = target.static_power_w * seconds * 1e12;
+
+  size_t engines = stats.engines.size() * kNumEngines;
+  double perEngine = engines ? split.total_pj / double(engines) : 0;
+  split.engines_pj.assign(stats.engines.size(), {});
+  for (std::array<double, kNumEngines> &core : split.engines_pj)
+    core.fill(perEngine);
+
+  // Ops run concurrently, so wall-clock spans overlap and would count time
+  // twice; busy cycles are disjoint per engine and add up.
+  double busy = opBusyCycles(stats.unattributed);
+  for (const OpStats &op : stats.ops)
+    busy += opBusyCycles(op);
+  split.ops_pj.assign(stats.ops.size(), 0);
+  if (busy <= 0) {
+    // Nothing ran for any time (then the run took no time either).
+    split.unattributed_pj = split.total_pj;
+    return split;
+  }
+  for (size_t i = 0; i < stats.ops.size(); ++i)
+    split.ops_pj[i] = split.total_pj * (opBusyCycles(stats.ops[i]) / busy);
+  split.unattributed_pj =
+      split.total_pj * (opBusyCycles(stats.unattributed) / busy);
+  return split;
+}
+
+namespace {
+
 /// A double with 6 significant digits ("0" for zero, no exponent for the
 /// usual magnitudes), as a raw JSON number.
 void number(json::OStream &json, StringRef key, double value) {
@@ -113,6 +155,7 @@ uint64_t roundCycles(double cycles) {
 std::string npurt::statsToJSON(const Program &program, const RunStats &stats) {
   const Target &target = program.target;
   Derived derived(program, stats);
+  StaticEnergy staticEnergy = splitStaticEnergy(program, stats);
   std::string text;
   raw_string_ostream os(text);
   json::OStream json(os, 2);
@@ -163,12 +206,15 @@ std::string npurt::statsToJSON(const Program &program, const RunStats &stats) {
                     total > busy + stall ? total - busy - stall : 0);
             number(json, "utilization",
                    total ? engine.busy_cycles / double(total) : 0);
-            number(json, "energy_mj", engine.energy_pj * 1e-9);
+            double staticPj = staticEnergy.engines_pj[core][e];
+            number(json, "energy_mj", (engine.energy_pj + staticPj) * 1e-9);
+            number(json, "dynamic_energy_mj", engine.energy_pj * 1e-9);
+            number(json, "static_energy_mj", staticPj * 1e-9);
           });
         }
     });
 
-    auto opFields = [&](const OpStats &op) {
+    auto opFields = [&](const OpStats &op, double staticPj) {
       integer(json, "instructions", op.instructions);
       double start = std::max(op.first_issue, 0.0);
       integer(json, "start_cycle", roundCycles(start));
@@ -193,7 +239,9 @@ std::string npurt::statsToJSON(const Program &program, const RunStats &stats) {
       integer(json, "stall_cycles", roundCycles(op.stall_cycles));
       integer(json, "dram_bytes", op.dram_bytes);
       integer(json, "executed_macs", op.executed_macs);
-      number(json, "energy_mj", op.energy_pj * 1e-9);
+      number(json, "energy_mj", (op.energy_pj + staticPj) * 1e-9);
+      number(json, "dynamic_energy_mj", op.energy_pj * 1e-9);
+      number(json, "static_energy_mj", staticPj * 1e-9);
     };
     json.attributeArray("ops", [&] {
       for (size_t i = 0; i < program.source_ops.size(); ++i) {
@@ -207,7 +255,7 @@ std::string npurt::statsToJSON(const Program &program, const RunStats &stats) {
           integer(json, "macs", source.macs);
           integer(json, "vector_ops", source.vector_ops);
           integer(json, "min_dram_bytes", source.min_dram_bytes);
-          opFields(op);
+          opFields(op, staticEnergy.ops_pj[i]);
           number(json, "lower_bound_cycles", bound.cycles());
           json.attribute("bound", bound.kind());
           double span = op.last_complete - std::max(op.first_issue, 0.0);
@@ -216,7 +264,9 @@ std::string npurt::statsToJSON(const Program &program, const RunStats &stats) {
         });
       }
     });
-    json.attributeObject("unattributed", [&] { opFields(stats.unattributed); });
+    json.attributeObject("unattributed", [&] {
+      opFields(stats.unattributed, staticEnergy.unattributed_pj);
+    });
   });
   os << "\n";
   return text;

@@ -345,4 +345,71 @@ TEST(PerfModel, StatsJsonHasTheDocumentedKeysAndBounds) {
   EXPECT_NEAR(*root.getNumber("energy_mj"), expectedMj, expectedMj * 1e-5);
 }
 
+TEST(PerfModel, StaticEnergyIsSplitOverEnginesAndOpsWithoutLoss) {
+  // Two source ops (a load-bound one and a compute one on two engines) plus
+  // unattributed HALTs, on two cores so the engine split spans cores.
+  Target target = tiny();
+  target.cores = 2;
+  ProgramBuilder b(target);
+  b.program.source_ops.push_back({"load", "nn.copy", 0, 0, 16384});
+  b.program.source_ops.push_back({"relu", "nn.relu", 0, 1024, 0});
+  b.add(dma(Opcode::DmaLoad, 0, 0, kElements), Engine::DmaLoad, 0, 0);
+  b.add(vpu(Opcode::VpuUnary, VpuFunc::Relu, 32, 32, sram(32768, 32),
+            sram(0, 32)),
+        Engine::Vpu, 1, 1);
+  b.add(loadWeights(0, 32, 32, 32, DType::F32), Engine::Mxu, 1, 1);
+  Program program = b.finish();
+  RunStats stats = runPerf(program);
+
+  StaticEnergy split = splitStaticEnergy(program, stats);
+  double seconds = double(stats.totalCycles()) / (target.clock_ghz * 1e9);
+  ASSERT_GT(split.total_pj, 0);
+  EXPECT_DOUBLE_EQ(split.total_pj, target.static_power_w * seconds * 1e12);
+  double engines = 0, ops = split.unattributed_pj;
+  for (const auto &core : split.engines_pj)
+    for (double pj : core) {
+      EXPECT_DOUBLE_EQ(pj, split.total_pj / 8); // 2 cores x 4 engines
+      engines += pj;
+    }
+  for (double pj : split.ops_pj)
+    ops += pj;
+  EXPECT_NEAR(engines, split.total_pj, split.total_pj * 1e-12);
+  EXPECT_NEAR(ops, split.total_pj, split.total_pj * 1e-12);
+  // Proportional to busy cycles: the load (456 busy cycles) vs the relu and
+  // the weight load.
+  auto busy = [](const OpStats &op) {
+    return op.busy_cycles[0] + op.busy_cycles[1] + op.busy_cycles[2] +
+           op.busy_cycles[3];
+  };
+  EXPECT_DOUBLE_EQ(split.ops_pj[0] / split.ops_pj[1],
+                   busy(stats.ops[0]) / busy(stats.ops[1]));
+
+  // The JSON: engines' and ops' energy_mj (dynamic + static share) each add
+  // up to the run's energy_mj.
+  Expected<llvm::json::Value> json =
+      llvm::json::parse(statsToJSON(program, stats));
+  ASSERT_TRUE(static_cast<bool>(json)) << llvm::toString(json.takeError());
+  const llvm::json::Object &root = *json->getAsObject();
+  double total = *root.getNumber("energy_mj");
+  double engineSum = 0, engineStatic = 0;
+  for (const auto &entry : *root.getObject("engines")) {
+    const llvm::json::Object &engine = *entry.second.getAsObject();
+    engineSum += *engine.getNumber("energy_mj");
+    engineStatic += *engine.getNumber("static_energy_mj");
+    EXPECT_NEAR(*engine.getNumber("energy_mj"),
+                *engine.getNumber("dynamic_energy_mj") +
+                    *engine.getNumber("static_energy_mj"),
+                total * 1e-5);
+  }
+  double opSum =
+      *root.getObject("unattributed")->getNumber("energy_mj");
+  for (const llvm::json::Value &op : *root.getArray("ops"))
+    opSum += *op.getAsObject()->getNumber("energy_mj");
+  // The JSON prints 6 significant digits per number.
+  EXPECT_NEAR(engineSum, total, total * 1e-5);
+  EXPECT_NEAR(opSum, total, total * 1e-5);
+  EXPECT_NEAR(engineStatic, *root.getNumber("static_energy_mj"),
+              total * 1e-5);
+}
+
 } // namespace

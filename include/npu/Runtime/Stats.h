@@ -65,6 +65,22 @@ struct RunStats {
   uint64_t totalCycles() const;
 };
 
+/// Static energy (target.static_power_w x run time) attributed to where it
+/// was spent, so that per-engine and per-op energies add up to the total:
+/// every engine of every core gets an equal share (the Target has no area
+/// or per-engine leakage figures to weight them by), and each source op -
+/// and the unattributed bucket - a share proportional to the busy cycles of
+/// its instructions (summed over engines). docs/simulator.md "Energy".
+struct StaticEnergy {
+  double total_pj = 0;
+  std::vector<std::array<double, kNumEngines>> engines_pj; ///< Per core.
+  std::vector<double> ops_pj; ///< Indexed like Program::source_ops.
+  double unattributed_pj = 0;
+};
+
+/// Splits the static energy of the run `stats` measured for `program`.
+StaticEnergy splitStaticEnergy(const Program &program, const RunStats &stats);
+
 /// Renders the stats JSON (schema version 1, docs/simulator.md). Keys are
 /// printed in a fixed order and numbers with fixed precision so the output
 /// is stable for tests.
