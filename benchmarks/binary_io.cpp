@@ -44,8 +44,8 @@ static Instruction sample(Engine engine) {
     i.opcode = Opcode::VpuEpilogue;
     i.func = VpuFunc::Relu;
     i.rows = i.cols = 128;
-    i.src0 = {Mem::Acc, 0, 128, DType::F32};
-    i.dst = {Mem::Sram, 0x10000, 128, DType::BF16};
+    i.src0 = {Mem::Acc, DType::F32, 0, 128};
+    i.dst = {Mem::Sram, DType::BF16, 0x10000, 128};
     break;
   }
   return i;

@@ -77,8 +77,8 @@ int main(int argc, char **argv) {
     epilogue.opcode = Opcode::VpuEpilogue;
     epilogue.func = VpuFunc::Relu;
     epilogue.rows = epilogue.cols = 128;
-    epilogue.src0 = {Mem::Acc, 0, 128, DType::F32};
-    epilogue.dst = {Mem::Sram, uint32_t(2 << 20) + buffer, 128, DType::BF16};
+    epilogue.src0 = {Mem::Acc, DType::F32, 0, 128};
+    epilogue.dst = {Mem::Sram, DType::BF16, uint32_t(2 << 20) + buffer, 128};
     epilogue.wait[0] = 1;
     epilogue.signal[0] = 2;
     push(Engine::Vpu, epilogue);

@@ -381,7 +381,7 @@ Error InstructionChecker::checkMxu() {
     return fail(formatv("n ({0}) of {1} must be in [1, mxu_cols = {2}]", inst.n,
                         op(), target.mxu_cols)
                     .str());
-  VpuOperand input{Mem::Sram, inst.sram_addr, inst.row_stride, type};
+  VpuOperand input{Mem::Sram, type, inst.sram_addr, inst.row_stride};
   if (inst.opcode == Opcode::MxuLoadWeights) {
     bool transposed = inst.flags & kFlagTranspose;
     return checkOperand("weights", input, transposed ? inst.n : inst.k,
@@ -392,7 +392,7 @@ Error InstructionChecker::checkMxu() {
   if (Error err = checkOperand("input", input, inst.m, inst.k, {type}, {}))
     return err;
   DType accType = type == DType::I8 ? DType::I32 : DType::F32;
-  VpuOperand acc{Mem::Acc, inst.acc_addr, inst.acc_row_stride, accType};
+  VpuOperand acc{Mem::Acc, accType, inst.acc_addr, inst.acc_row_stride};
   return checkOperand("output", acc, inst.m, inst.n, {}, {accType});
 }
 

@@ -266,8 +266,8 @@ Instruction vpu(Opcode op) {
   i.opcode = op;
   i.rows = 8;
   i.cols = 32;
-  i.dst = {Mem::Sram, 0x8000, 32, DType::F32};
-  i.src0 = {Mem::Sram, 0x9000, 40, DType::BF16};
+  i.dst = {Mem::Sram, DType::F32, 0x8000, 32};
+  i.src0 = {Mem::Sram, DType::BF16, 0x9000, 40};
   return i;
 }
 
@@ -279,8 +279,8 @@ Instruction epilogue() {
   i.func = VpuFunc::Clip;
   i.imm0 = -1.0f;
   i.imm1 = 6.0f;
-  i.src0 = {Mem::Acc, 0x100, 32, DType::I32};
-  i.src1 = {Mem::Sram, 0xA000, 0, DType::F32};
+  i.src0 = {Mem::Acc, DType::I32, 0x100, 32};
+  i.src1 = {Mem::Sram, DType::F32, 0xA000, 0};
   i.dst.dtype = DType::I8;
   i.scale = 0.05f;
   i.zero_point = -3;
@@ -303,7 +303,7 @@ std::vector<Instruction> oneOfEach() {
   Instruction binary = vpu(Opcode::VpuBinary);
   binary.func = VpuFunc::CmpLe;
   binary.broadcast = Broadcast::Row;
-  binary.src1 = {Mem::Acc, 0x40, 0, DType::F32};
+  binary.src1 = {Mem::Acc, DType::F32, 0x40, 0};
   all.push_back(binary);
   Instruction scalar = vpu(Opcode::VpuBinary);
   scalar.func = VpuFunc::Pow;
@@ -329,14 +329,14 @@ std::vector<Instruction> oneOfEach() {
   column.src0.row_stride = 1;
   all.push_back(column);
   Instruction cast = vpu(Opcode::VpuCast);
-  cast.src0 = {Mem::Acc, 0, 32, DType::I32};
+  cast.src0 = {Mem::Acc, DType::I32, 0, 32};
   cast.dst.dtype = DType::I8;
   cast.scale = 0.25f;
   cast.zero_point = 7;
   all.push_back(cast);
   Instruction select = vpu(Opcode::VpuSelect);
-  select.src1 = {Mem::Sram, 0xA000, 32, DType::F32};
-  select.src2 = {Mem::Acc, 0x0, 32, DType::F32};
+  select.src1 = {Mem::Sram, DType::F32, 0xA000, 32};
+  select.src2 = {Mem::Acc, DType::F32, 0x0, 32};
   all.push_back(select);
   all.push_back(epilogue());
   return all;

@@ -98,11 +98,11 @@ inline Instruction matmul(uint32_t sramAddr, uint32_t m, uint16_t k,
 
 inline VpuOperand sram(uint32_t addr, uint32_t rowStride,
                        DType dtype = DType::F32) {
-  return VpuOperand{Mem::Sram, addr, rowStride, dtype};
+  return VpuOperand{Mem::Sram, dtype, addr, rowStride};
 }
 inline VpuOperand acc(uint32_t addr, uint32_t rowStride,
                       DType dtype = DType::F32) {
-  return VpuOperand{Mem::Acc, addr, rowStride, dtype};
+  return VpuOperand{Mem::Acc, dtype, addr, rowStride};
 }
 
 /// A VPU instruction over [rows x cols].

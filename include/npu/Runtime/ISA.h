@@ -122,12 +122,13 @@ constexpr uint8_t kNoSemaphore = 0xFF;
 
 /// A 2-D VPU operand: [rows x cols] (or a vector, see Broadcast/ReduceDim)
 /// starting at byte `addr` of `mem`, consecutive rows `row_stride` elements
-/// apart, elements of `dtype`.
+/// apart, elements of `dtype`. (The two byte fields come first so the
+/// struct has no padding: programs hold millions of instructions.)
 struct VpuOperand {
   Mem mem = Mem::Sram;
+  DType dtype = DType::F32;
   uint32_t addr = 0;
   uint32_t row_stride = 0;
-  DType dtype = DType::F32;
 };
 
 bool operator==(const VpuOperand &a, const VpuOperand &b);
@@ -136,7 +137,8 @@ inline bool operator!=(const VpuOperand &a, const VpuOperand &b) {
 }
 
 /// One decoded instruction. Groups of fields below are used by the opcodes
-/// named in their comment; all others must stay zero.
+/// named in their comment; all others must stay zero. Fields are ordered to
+/// leave little padding (152 bytes): a binary reader holds millions of them.
 struct Instruction {
   Opcode opcode = Opcode::Halt;
   uint8_t flags = 0; ///< Flag bits.
@@ -148,10 +150,10 @@ struct Instruction {
   // --- DMA_LOAD / DMA_STORE: a 4-D box; dim 0 outermost, dim 3 innermost.
   // Element (i0,i1,i2,i3) lives at addr + sum(i_d * stride_d) * size(dtype)
   // on each side. Strides are in elements and may be negative or zero.
-  uint64_t dram_addr = 0;
-  uint32_t sram_addr = 0; ///< Also: MXU operand in SRAM.
   DType dram_dtype = DType::F32;
   DType sram_dtype = DType::F32;
+  uint64_t dram_addr = 0;
+  uint32_t sram_addr = 0; ///< Also: MXU operand in SRAM.
   std::array<uint16_t, 4> extents = {0, 0, 0, 0};
   std::array<int32_t, 4> dram_strides = {0, 0, 0, 0};
   std::array<int32_t, 4> sram_strides = {0, 0, 0, 0};
@@ -171,11 +173,11 @@ struct Instruction {
   VpuFunc func = VpuFunc::None;
   Broadcast broadcast = Broadcast::None;  ///< VPU_BINARY, VPU_BROADCAST.
   ReduceDim reduce_dim = ReduceDim::Cols; ///< VPU_REDUCE.
-  VpuOperand dst, src0, src1, src2;
-  float imm0 = 0.0f;     ///< Scalar operand / leaky slope / clip low.
-  float imm1 = 0.0f;     ///< Clip high.
-  float scale = 0.0f;    ///< (Re)quantization scale (VPU_CAST, EPILOGUE).
   int8_t zero_point = 0; ///< int8 zero point (VPU_CAST, EPILOGUE).
+  VpuOperand dst, src0, src1, src2;
+  float imm0 = 0.0f;  ///< Scalar operand / leaky slope / clip low.
+  float imm1 = 0.0f;  ///< Clip high.
+  float scale = 0.0f; ///< (Re)quantization scale (VPU_CAST, EPILOGUE).
 };
 
 /// Exact equality of every field (floats compared by bit pattern).
