@@ -303,11 +303,21 @@ LogicalResult ONNXGraphImporter::parseModel(llvm::StringRef bytes) {
 // Stage 2: graph indexing and validation
 //===----------------------------------------------------------------------===//
 
+/// Names come from the file: escape anything that is not printable ASCII so
+/// that diagnostics stay readable and well-formed.
+static std::string printable(llvm::StringRef name) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvm::printEscapedString(name, os);
+  return text;
+}
+
 std::string ONNXGraphImporter::nodeLabel(const onnx::NodeProto &node,
                                          size_t index) const {
+  std::string opType = printable(node.op_type());
   if (!node.name().empty())
-    return "node '" + node.name() + "' (" + node.op_type() + ")";
-  return "node #" + std::to_string(index) + " (" + node.op_type() + ")";
+    return "node '" + printable(node.name()) + "' (" + opType + ")";
+  return "node #" + std::to_string(index) + " (" + opType + ")";
 }
 
 Location ONNXGraphImporter::nodeLoc(const onnx::NodeProto &node,
@@ -632,15 +642,16 @@ void ONNXGraphImporter::checkSupport() {
   resolveInputTypes();
   for (auto [index, node] : llvm::enumerate(graph.node())) {
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
-    std::string nodeName =
-        node.name().empty() ? "#" + std::to_string(index) : node.name();
+    std::string nodeName = node.name().empty() ? "#" + std::to_string(index)
+                                               : printable(node.name());
     if (!defaultDomain) {
-      unsupportedOps[node.domain() + "." + node.op_type()].push_back(nodeName);
+      unsupportedOps[printable(node.domain() + "." + node.op_type())]
+          .push_back(nodeName);
       rejectedNodes[index] = true;
       continue;
     }
     if (!isRuntimeOp(node.op_type()) && !isFoldOnlyOp(node.op_type())) {
-      unsupportedOps[node.op_type()].push_back(nodeName);
+      unsupportedOps[printable(node.op_type())].push_back(nodeName);
       rejectedNodes[index] = true;
       continue;
     }

@@ -231,7 +231,8 @@ mlir::npu::onnx_import::squeezeShape(
     const std::optional<llvm::SmallVector<int64_t>> &axes) {
   int64_t rank = shape.size();
   llvm::SmallVector<bool> drop(rank, false);
-  if (axes) {
+  // An empty axes list means "not given", as in onnxruntime.
+  if (axes && !axes->empty()) {
     for (int64_t axis : *axes) {
       std::optional<int64_t> normalized = normalizeAxis(axis, rank);
       if (!normalized)

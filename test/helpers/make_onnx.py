@@ -310,6 +310,12 @@ def unsupported_op_only():
                  [vi("x", F, [2])], [vi("y", I64, None)])
 
 
+def escaped_names():
+    # Names are untrusted bytes: diagnostics escape them.
+    return model([N("Re\u00e9lu", ["x"], ["y"], name="n\x01ode")],
+                 [vi("x", F, [2])], [vi("y", F, None)])
+
+
 def opset18():
     return model([N("Relu", ["x"], ["y"])], [vi("x", F, [2])],
                  [vi("y", F, None)], opset=18)
