@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Times `npu-run --perf-only` on a synthesized program of ~COUNT instructions
 # (default 10 million) and prints simulated instructions per second of host
-# time: end to end (binary read + validation + simulation), then the
-# simulation alone measured in-process.
+# time: end to end (binary read + validation + simulation), then the two
+# phases of that run timed in-process (CPU time), then validation and
+# simulation of the program built in memory.
 # Usage: benchmarks/simulator_perf_only.sh [BUILD_DIR] [COUNT]
 set -euo pipefail
 build=${1:-build}
@@ -26,4 +27,5 @@ print(f"npu-run --perf-only: {n} instructions (read + validate + simulate): "
       f"{cpu:.2f} s cpu = {n / cpu / 1e6:.2f} M/s; "
       f"simulated {stats['total_cycles']} cycles")
 PY
+"$build/bin/simulator_perf_only" --phases "$work/bench.npu"
 "$build/bin/simulator_perf_only" --in-process "$count"
