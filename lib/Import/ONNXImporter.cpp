@@ -43,6 +43,7 @@
 #include <deque>
 #include <limits>
 #include <map>
+#include <type_traits>
 
 using namespace mlir;
 using namespace mlir::npu;
