@@ -825,13 +825,17 @@ struct HasShapeFunction<OpTy, std::void_t<decltype(&OpTy::inferResultTypes)>>
 template <typename OpTy, typename... Args>
 FailureOr<OpTy> ONNXGraphImporter::createInferred(unsigned numResults,
                                                   Args &&...args) {
-  llvm::SmallVector<Type> placeholders(numResults, builder.getNoneType());
+  // ODS's type-inferring builders abort on operands the shape function
+  // rejects, and operands here come from the file. So build with provisional
+  // result types, run the shape function ourselves, and turn a rejection
+  // into a problem of the node.
+  llvm::SmallVector<Type> provisionalTypes(numResults, builder.getNoneType());
   OpTy op;
   if constexpr (std::is_same_v<OpTy, nn::SplitOp>)
-    op = OpTy::create(builder, currentLoc, TypeRange(placeholders),
+    op = OpTy::create(builder, currentLoc, TypeRange(provisionalTypes),
                       std::forward<Args>(args)...);
   else
-    op = OpTy::create(builder, currentLoc, placeholders.front(),
+    op = OpTy::create(builder, currentLoc, provisionalTypes.front(),
                       std::forward<Args>(args)...);
   std::string message;
   llvm::SmallVector<Type> inferred;
