@@ -550,6 +550,7 @@ void ONNXGraphImporter::resolveInputTypes() {
       usedBindings.insert(input.name());
     }
     llvm::SmallVector<int64_t> dims;
+    std::vector<std::string> dynamicDims;
     bool ok = true;
     if (!tensorType.has_shape()) {
       if (!binding) {
@@ -596,15 +597,21 @@ void ONNXGraphImporter::resolveInputTypes() {
           continue;
         }
         if (!isStatic) {
-          std::string param =
-              dim.has_dim_param() ? " ('" + dim.dim_param() + "')" : "";
-          addProblem("input '" + input.name() + "' has dynamic dimension " +
-                     llvm::Twine(d) + param + "; bind it with --input-shape " +
-                     input.name() + "=...");
-          ok = false;
-          break;
+          dynamicDims.push_back(
+              std::to_string(d) +
+              (dim.has_dim_param() ? " ('" + dim.dim_param() + "')" : ""));
+          continue;
         }
         dims.push_back(dim.dim_value());
+      }
+      if (ok && !dynamicDims.empty()) {
+        // One line per input, naming every dim the binding must give.
+        bool plural = dynamicDims.size() > 1;
+        addProblem("input '" + input.name() + "' has dynamic dimension" +
+                   (plural ? "s " : " ") + llvm::join(dynamicDims, ", ") +
+                   "; bind " + (plural ? "them" : "it") +
+                   " with --input-shape " + input.name() + "=...");
+        ok = false;
       }
     }
     if (!ok)

@@ -104,6 +104,9 @@ def build(name):
                 None)
     if name == "gpt_decoder":
         return GPTDecoder(), torch.randint(0, 128, (1, 16)), None
+    if name == "gpt_decoder_dynamic":
+        return (GPTDecoder(), torch.randint(0, 128, (1, 16)),
+                {"idx": {0: "batch", 1: "seq"}})
     if name == "small_cnn":
         return SmallCNN(), torch.randn(1, 3, 32, 32), None
     if name == "small_cnn_dynamic":
@@ -120,7 +123,7 @@ def main():
     torch.manual_seed(0)
     module, example, dynamic_axes = build(args.model)
     module.eval()
-    input_name = "idx" if args.model == "gpt_decoder" else "x"
+    input_name = "idx" if args.model.startswith("gpt_decoder") else "x"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(module, example, args.output,
