@@ -21,8 +21,7 @@ namespace mlir::npu {
 /// Every dialect our IR may contain, plus the upstream ones it uses.
 inline void registerAllDialects(DialectRegistry &registry) {
   registry.insert<func::FuncDialect, arith::ArithDialect, tensor::TensorDialect,
-                  nn::NNDialect>();
-  registry.insert<npu::NPUDialect, npuisa::NPUISADialect>();
+                  nn::NNDialect, npu::NPUDialect, npuisa::NPUISADialect>();
 }
 
 } // namespace mlir::npu
