@@ -10,7 +10,7 @@ PACKAGES=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libonnx-dev libonnx-testdata python3-onnx libprotobuf-dev protobuf-compiler
   python3-numpy python3-torch python3-torchvision python3-matplotlib
-  pybind11-dev libopenblas-dev libeigen3-dev libgtest-dev
+  pybind11-dev libeigen3-dev libgtest-dev
   dataset-fashion-mnist
 )
 
