@@ -117,6 +117,12 @@ FailureOr<WindowParams> getWindowParams(size_t spatialRank,
   return params;
 }
 
+/// Reports overflow in the window arithmetic along spatial axis `axis`.
+LogicalResult failWindowOverflow(EmitFn emitError, size_t axis) {
+  return fail(emitError, "window size arithmetic overflows along spatial axis ",
+              axis);
+}
+
 /// `dilation * (kernel - 1) + 1`, or std::nullopt on overflow (kernel sizes
 /// come from weight shapes, which may be huge).
 std::optional<int64_t> dilatedKernelSize(int64_t dilation, int64_t kernel) {
@@ -136,10 +142,7 @@ FailureOr<int64_t> windowOutputSize(int64_t inputSize, int64_t kernel,
     padded = llvm::checkedAdd<int64_t>(*padded, padEnd);
   if (!dilated || !padded ||
       !llvm::checkedAdd<int64_t>(*padded, stride)) // room for ceil rounding
-    return fail(emitError,
-                "window size arithmetic overflows along spatial "
-                "axis ",
-                axis);
+    return failWindowOverflow(emitError, axis);
   int64_t effectiveKernel = *dilated;
   if (*padded < effectiveKernel)
     return fail(emitError, "dilated kernel size ", effectiveKernel,
@@ -153,6 +156,15 @@ FailureOr<int64_t> windowOutputSize(int64_t inputSize, int64_t kernel,
   if (ceilMode && (outSize - 1) * stride >= inputSize + padBegin)
     --outSize;
   return outSize;
+}
+
+/// Checks that a conv/pool input is [N, C, D1..Dn].
+LogicalResult checkSpatialInputRank(RankedTensorType inputType,
+                                    EmitFn emitError) {
+  if (inputType.getRank() < 3)
+    return fail(emitError, "expects input of rank >= 3 [N, C, D1..Dn], got ",
+                inputType.getRank());
+  return success();
 }
 
 /// Checks a kernel_shape attribute against the expected spatial rank and, for
@@ -310,44 +322,70 @@ LogicalResult GemmOp::inferResultTypes(MLIRContext *, GemmOp::Adaptor adaptor,
 }
 NN_SHAPE_OP_HOOKS(GemmOp)
 
-/// Checks the optional [M] bias of conv / conv_transpose.
-static LogicalResult checkConvBias(Value bias, int64_t outChannels,
-                                   Type elementType, EmitFn emitError) {
-  if (!bias)
-    return success();
-  RankedTensorType biasType = getTensorType(bias);
-  if (!biasType)
-    return failure();
-  return checkChannelOperand(biasType, "bias", outChannels, elementType,
-                             emitError);
-}
+namespace {
+/// What conv and conv_transpose share once their input, weight, kernel_shape
+/// and group are checked.
+struct ConvOperands {
+  RankedTensorType inputType;
+  ArrayRef<int64_t> inShape, wShape;
+  size_t spatialRank;
+  int64_t group;
+};
+} // namespace
 
-LogicalResult ConvOp::inferResultTypes(MLIRContext *, ConvOp::Adaptor adaptor,
-                                       SmallVectorImpl<Type> &resultTypes,
-                                       EmitFn emitError) {
-  RankedTensorType inputType = getTensorType(adaptor.getInput());
-  RankedTensorType weightType = getTensorType(adaptor.getWeight());
+/// The checks conv and conv_transpose run before their own channel rules.
+static FailureOr<ConvOperands> checkConvOperands(Value input, Value weight,
+                                                 ArrayRef<int64_t> kernelShape,
+                                                 int64_t group,
+                                                 EmitFn emitError) {
+  RankedTensorType inputType = getTensorType(input);
+  RankedTensorType weightType = getTensorType(weight);
   if (!inputType || !weightType)
     return failure();
+  if (failed(checkSpatialInputRank(inputType, emitError)))
+    return failure();
   int64_t rank = inputType.getRank();
-  if (rank < 3)
-    return fail(emitError, "expects input of rank >= 3 [N, C, D1..Dn], got ",
-                rank);
   if (weightType.getRank() != rank)
     return fail(emitError, "weight rank ", weightType.getRank(),
                 " does not match input rank ", rank);
   if (failed(checkSameElementType(inputType, "input", weightType, "weight",
                                   emitError)))
     return failure();
-  size_t spatialRank = rank - 2;
-  ArrayRef<int64_t> inShape = inputType.getShape();
   ArrayRef<int64_t> wShape = weightType.getShape();
-  if (failed(checkKernelShape(adaptor.getKernelShape(), wShape.drop_front(2),
-                              emitError)))
+  if (failed(checkKernelShape(kernelShape, wShape.drop_front(2), emitError)))
     return failure();
-  int64_t group = adaptor.getGroup();
   if (group <= 0)
     return fail(emitError, "group must be positive, got ", group);
+  return ConvOperands{inputType, inputType.getShape(), wShape,
+                      static_cast<size_t>(rank - 2), group};
+}
+
+/// Checks the optional [M] bias of conv / conv_transpose, then their window
+/// attributes.
+template <typename ConvAdaptor>
+static FailureOr<WindowParams>
+checkConvBiasAndWindow(ConvAdaptor adaptor, const ConvOperands &conv,
+                       int64_t outChannels, EmitFn emitError) {
+  if (Value bias = adaptor.getBias()) {
+    RankedTensorType biasType = getTensorType(bias);
+    if (!biasType ||
+        failed(checkChannelOperand(biasType, "bias", outChannels,
+                                   conv.inputType.getElementType(), emitError)))
+      return failure();
+  }
+  return getWindowParams(conv.spatialRank, adaptor.getStrides(),
+                         adaptor.getPads(), adaptor.getDilations(), emitError);
+}
+
+LogicalResult ConvOp::inferResultTypes(MLIRContext *, ConvOp::Adaptor adaptor,
+                                       SmallVectorImpl<Type> &resultTypes,
+                                       EmitFn emitError) {
+  FailureOr<ConvOperands> conv = checkConvOperands(
+      adaptor.getInput(), adaptor.getWeight(), adaptor.getKernelShape(),
+      adaptor.getGroup(), emitError);
+  if (failed(conv))
+    return failure();
+  auto [inputType, inShape, wShape, spatialRank, group] = *conv;
   int64_t channels = inShape[1], outChannels = wShape[0];
   if (channels % group != 0)
     return fail(emitError, "input channels ", channels,
@@ -358,12 +396,8 @@ LogicalResult ConvOp::inferResultTypes(MLIRContext *, ConvOp::Adaptor adaptor,
   if (wShape[1] * group != channels)
     return fail(emitError, "weight has ", wShape[1],
                 " input channels per group, expected ", channels / group);
-  if (failed(checkConvBias(adaptor.getBias(), outChannels,
-                           inputType.getElementType(), emitError)))
-    return failure();
   FailureOr<WindowParams> params =
-      getWindowParams(spatialRank, adaptor.getStrides(), adaptor.getPads(),
-                      adaptor.getDilations(), emitError);
+      checkConvBiasAndWindow(adaptor, *conv, outChannels, emitError);
   if (failed(params))
     return failure();
   SmallVector<int64_t> shape = {inShape[0], outChannels};
@@ -383,29 +417,12 @@ NN_SHAPE_OP_HOOKS(ConvOp)
 LogicalResult ConvTransposeOp::inferResultTypes(
     MLIRContext *, ConvTransposeOp::Adaptor adaptor,
     SmallVectorImpl<Type> &resultTypes, EmitFn emitError) {
-  RankedTensorType inputType = getTensorType(adaptor.getInput());
-  RankedTensorType weightType = getTensorType(adaptor.getWeight());
-  if (!inputType || !weightType)
+  FailureOr<ConvOperands> conv = checkConvOperands(
+      adaptor.getInput(), adaptor.getWeight(), adaptor.getKernelShape(),
+      adaptor.getGroup(), emitError);
+  if (failed(conv))
     return failure();
-  int64_t rank = inputType.getRank();
-  if (rank < 3)
-    return fail(emitError, "expects input of rank >= 3 [N, C, D1..Dn], got ",
-                rank);
-  if (weightType.getRank() != rank)
-    return fail(emitError, "weight rank ", weightType.getRank(),
-                " does not match input rank ", rank);
-  if (failed(checkSameElementType(inputType, "input", weightType, "weight",
-                                  emitError)))
-    return failure();
-  size_t spatialRank = rank - 2;
-  ArrayRef<int64_t> inShape = inputType.getShape();
-  ArrayRef<int64_t> wShape = weightType.getShape();
-  if (failed(checkKernelShape(adaptor.getKernelShape(), wShape.drop_front(2),
-                              emitError)))
-    return failure();
-  int64_t group = adaptor.getGroup();
-  if (group <= 0)
-    return fail(emitError, "group must be positive, got ", group);
+  auto [inputType, inShape, wShape, spatialRank, group] = *conv;
   int64_t channels = inShape[1];
   if (wShape[0] != channels)
     return fail(emitError, "weight has ", wShape[0],
@@ -416,12 +433,8 @@ LogicalResult ConvTransposeOp::inferResultTypes(
   int64_t outChannels;
   if (llvm::MulOverflow(wShape[1], group, outChannels))
     return fail(emitError, "output channel count overflows");
-  if (failed(checkConvBias(adaptor.getBias(), outChannels,
-                           inputType.getElementType(), emitError)))
-    return failure();
   FailureOr<WindowParams> params =
-      getWindowParams(spatialRank, adaptor.getStrides(), adaptor.getPads(),
-                      adaptor.getDilations(), emitError);
+      checkConvBiasAndWindow(adaptor, *conv, outChannels, emitError);
   if (failed(params))
     return failure();
   ArrayRef<int64_t> outputPadding = adaptor.getOutputPadding();
@@ -446,10 +459,7 @@ LogicalResult ConvTransposeOp::inferResultTypes(
     if (size)
       size = llvm::checkedSub<int64_t>(*size, params->padsEnd[i]);
     if (!dilated || !size)
-      return fail(emitError,
-                  "window size arithmetic overflows along spatial "
-                  "axis ",
-                  i);
+      return failWindowOverflow(emitError, i);
     if (*size <= 0)
       return fail(emitError, "output size along spatial axis ", i,
                   " is not positive (", *size, ")");
@@ -537,12 +547,9 @@ static LogicalResult inferPoolType(Value input, ArrayRef<int64_t> kernelShape,
                                    SmallVectorImpl<Type> &resultTypes,
                                    EmitFn emitError) {
   RankedTensorType inputType = getTensorType(input);
-  if (!inputType)
+  if (!inputType || failed(checkSpatialInputRank(inputType, emitError)))
     return failure();
   int64_t rank = inputType.getRank();
-  if (rank < 3)
-    return fail(emitError, "expects input of rank >= 3 [N, C, D1..Dn], got ",
-                rank);
   size_t spatialRank = rank - 2;
   if (kernelShape.size() != spatialRank)
     return fail(emitError, "kernel_shape has ", kernelShape.size(),
@@ -561,10 +568,7 @@ static LogicalResult inferPoolType(Value input, ArrayRef<int64_t> kernelShape,
     std::optional<int64_t> dilated =
         dilatedKernelSize(params->dilations[i], kernelShape[i]);
     if (!dilated)
-      return fail(emitError,
-                  "window size arithmetic overflows along spatial "
-                  "axis ",
-                  i);
+      return failWindowOverflow(emitError, i);
     int64_t effectiveKernel = *dilated;
     if (params->padsBegin[i] >= effectiveKernel ||
         params->padsEnd[i] >= effectiveKernel)
@@ -581,41 +585,28 @@ static LogicalResult inferPoolType(Value input, ArrayRef<int64_t> kernelShape,
   return pushTensor(shape, inputType.getElementType(), resultTypes, emitError);
 }
 
-LogicalResult MaxPoolOp::inferResultTypes(MLIRContext *,
-                                          MaxPoolOp::Adaptor adaptor,
-                                          SmallVectorImpl<Type> &resultTypes,
-                                          EmitFn emitError) {
-  if (!adaptor.getKernelShapeAttr())
-    return failure();
-  return inferPoolType(adaptor.getInput(), adaptor.getKernelShape(),
-                       adaptor.getStrides(), adaptor.getPads(),
-                       adaptor.getDilations(), adaptor.getCeilMode(),
-                       resultTypes, emitError);
-}
-NN_SHAPE_OP_HOOKS(MaxPoolOp)
+#define NN_POOL_SHAPE_FN(OP)                                                   \
+  LogicalResult OP::inferResultTypes(MLIRContext *, OP::Adaptor adaptor,       \
+                                     SmallVectorImpl<Type> &resultTypes,       \
+                                     EmitFn emitError) {                       \
+    if (!adaptor.getKernelShapeAttr())                                         \
+      return failure();                                                        \
+    return inferPoolType(adaptor.getInput(), adaptor.getKernelShape(),         \
+                         adaptor.getStrides(), adaptor.getPads(),              \
+                         adaptor.getDilations(), adaptor.getCeilMode(),        \
+                         resultTypes, emitError);                              \
+  }                                                                            \
+  NN_SHAPE_OP_HOOKS(OP)
 
-LogicalResult AvgPoolOp::inferResultTypes(MLIRContext *,
-                                          AvgPoolOp::Adaptor adaptor,
-                                          SmallVectorImpl<Type> &resultTypes,
-                                          EmitFn emitError) {
-  if (!adaptor.getKernelShapeAttr())
-    return failure();
-  return inferPoolType(adaptor.getInput(), adaptor.getKernelShape(),
-                       adaptor.getStrides(), adaptor.getPads(),
-                       adaptor.getDilations(), adaptor.getCeilMode(),
-                       resultTypes, emitError);
-}
-NN_SHAPE_OP_HOOKS(AvgPoolOp)
+NN_POOL_SHAPE_FN(MaxPoolOp)
+NN_POOL_SHAPE_FN(AvgPoolOp)
 
 LogicalResult GlobalAvgPoolOp::inferResultTypes(
     MLIRContext *, GlobalAvgPoolOp::Adaptor adaptor,
     SmallVectorImpl<Type> &resultTypes, EmitFn emitError) {
   RankedTensorType inputType = getTensorType(adaptor.getInput());
-  if (!inputType)
+  if (!inputType || failed(checkSpatialInputRank(inputType, emitError)))
     return failure();
-  if (inputType.getRank() < 3)
-    return fail(emitError, "expects input of rank >= 3 [N, C, D1..Dn], got ",
-                inputType.getRank());
   SmallVector<int64_t> shape(inputType.getRank(), 1);
   shape[0] = inputType.getDimSize(0);
   shape[1] = inputType.getDimSize(1);
