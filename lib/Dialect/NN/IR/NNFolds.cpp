@@ -73,6 +73,40 @@ int64_t broadcastIndex(int64_t linear, ArrayRef<int64_t> resultShape,
   return index;
 }
 
+/// foldBinary for one element representation (APInt or APFloat).
+template <typename ElementT, typename Fn>
+OpFoldResult foldBinaryElements(DenseElementsAttr lhs, DenseElementsAttr rhs,
+                                RankedTensorType resultType, Fn fn) {
+  // Two splats give a splat of any size: compute the one value.
+  if (lhs.isSplat() && rhs.isSplat()) {
+    std::optional<ElementT> value =
+        fn(lhs.getSplatValue<ElementT>(), rhs.getSplatValue<ElementT>());
+    if (!value)
+      return {};
+    return DenseElementsAttr::get(resultType, *value);
+  }
+  if (!isSmall(resultType))
+    return {};
+  ArrayRef<int64_t> shape = resultType.getShape();
+  SmallVector<int64_t> strides = getStrides(shape);
+  ArrayRef<int64_t> lhsShape = lhs.getType().getShape();
+  ArrayRef<int64_t> rhsShape = rhs.getType().getShape();
+  SmallVector<int64_t> lhsStrides = getStrides(lhsShape);
+  SmallVector<int64_t> rhsStrides = getStrides(rhsShape);
+  auto lhsValues = llvm::to_vector(lhs.getValues<ElementT>());
+  auto rhsValues = llvm::to_vector(rhs.getValues<ElementT>());
+  SmallVector<ElementT> results;
+  for (int64_t i = 0, e = resultType.getNumElements(); i < e; ++i) {
+    std::optional<ElementT> value =
+        fn(lhsValues[broadcastIndex(i, shape, strides, lhsShape, lhsStrides)],
+           rhsValues[broadcastIndex(i, shape, strides, rhsShape, rhsStrides)]);
+    if (!value)
+      return {};
+    results.push_back(*value);
+  }
+  return DenseElementsAttr::get(resultType, results);
+}
+
 /// Folds a broadcasting binary op over two small dense constants with
 /// `intFn` / `floatFn`; either may return std::nullopt to refuse (division by
 /// zero, unsupported type).
@@ -84,64 +118,10 @@ OpFoldResult foldBinary(Attribute lhsAttr, Attribute rhsAttr,
   DenseElementsAttr rhs = getFoldableDense(rhsAttr);
   if (!lhs || !rhs)
     return {};
-  // Two splats give a splat of any size: compute the one value.
-  if (lhs.isSplat() && rhs.isSplat()) {
-    if (isa<IntegerType>(resultType.getElementType())) {
-      std::optional<APInt> value =
-          intFn(lhs.getSplatValue<APInt>(), rhs.getSplatValue<APInt>());
-      if (!value)
-        return {};
-      return DenseElementsAttr::get(resultType, *value);
-    }
-    if (isa<FloatType>(resultType.getElementType())) {
-      std::optional<APFloat> value =
-          floatFn(lhs.getSplatValue<APFloat>(), rhs.getSplatValue<APFloat>());
-      if (!value)
-        return {};
-      return DenseElementsAttr::get(resultType, *value);
-    }
-    return {};
-  }
-  if (!isSmall(resultType))
-    return {};
-  ArrayRef<int64_t> shape = resultType.getShape();
-  SmallVector<int64_t> strides = getStrides(shape);
-  ArrayRef<int64_t> lhsShape = lhs.getType().getShape();
-  ArrayRef<int64_t> rhsShape = rhs.getType().getShape();
-  SmallVector<int64_t> lhsStrides = getStrides(lhsShape);
-  SmallVector<int64_t> rhsStrides = getStrides(rhsShape);
-  int64_t count = resultType.getNumElements();
-  auto operandIndices = [&](int64_t i) {
-    return std::make_pair(
-        broadcastIndex(i, shape, strides, lhsShape, lhsStrides),
-        broadcastIndex(i, shape, strides, rhsShape, rhsStrides));
-  };
-  if (isa<IntegerType>(resultType.getElementType())) {
-    auto lhsValues = llvm::to_vector(lhs.getValues<APInt>());
-    auto rhsValues = llvm::to_vector(rhs.getValues<APInt>());
-    SmallVector<APInt> results;
-    for (int64_t i = 0; i < count; ++i) {
-      auto [l, r] = operandIndices(i);
-      std::optional<APInt> value = intFn(lhsValues[l], rhsValues[r]);
-      if (!value)
-        return {};
-      results.push_back(*value);
-    }
-    return DenseElementsAttr::get(resultType, results);
-  }
-  if (isa<FloatType>(resultType.getElementType())) {
-    auto lhsValues = llvm::to_vector(lhs.getValues<APFloat>());
-    auto rhsValues = llvm::to_vector(rhs.getValues<APFloat>());
-    SmallVector<APFloat> results;
-    for (int64_t i = 0; i < count; ++i) {
-      auto [l, r] = operandIndices(i);
-      std::optional<APFloat> value = floatFn(lhsValues[l], rhsValues[r]);
-      if (!value)
-        return {};
-      results.push_back(*value);
-    }
-    return DenseElementsAttr::get(resultType, results);
-  }
+  if (isa<IntegerType>(resultType.getElementType()))
+    return foldBinaryElements<APInt>(lhs, rhs, resultType, intFn);
+  if (isa<FloatType>(resultType.getElementType()))
+    return foldBinaryElements<APFloat>(lhs, rhs, resultType, floatFn);
   return {};
 }
 
@@ -168,14 +148,21 @@ OpFoldResult foldRightIdentity(Value lhs, Attribute rhsAttr, Type resultType,
   return {};
 }
 
+/// The same splat value in the shape of `resultType`. Folds that move
+/// elements take this path first: their index arithmetic assumes a small
+/// shape, and a splat (of any shape) needs none.
+OpFoldResult reshapeSplat(DenseElementsAttr splat,
+                          RankedTensorType resultType) {
+  return DenseElementsAttr::get(resultType, splat.getSplatValue<Attribute>());
+}
+
 /// Rebuilds a small dense constant of `resultType` whose element `i` is
 /// element `sourceIndex(i)` of `source`.
 template <typename IndexFn>
 OpFoldResult gatherElements(DenseElementsAttr source,
                             RankedTensorType resultType, IndexFn sourceIndex) {
   if (source.isSplat())
-    return DenseElementsAttr::get(resultType,
-                                  source.getSplatValue<Attribute>());
+    return reshapeSplat(source, resultType);
   if (!isSmall(resultType))
     return {};
   auto values = llvm::to_vector(source.getValues<Attribute>());
@@ -185,46 +172,39 @@ OpFoldResult gatherElements(DenseElementsAttr source,
   return DenseElementsAttr::get(resultType, results);
 }
 
-/// Maps each element of a small dense constant through `fn` (which may
-/// refuse with std::nullopt).
+/// Maps each element of a dense constant through `fn` (which may refuse with
+/// std::nullopt); ElementT is how `fn` sees an element (APInt, APFloat or
+/// Attribute).
+template <typename ElementT, typename Fn>
+OpFoldResult mapElements(DenseElementsAttr dense, RankedTensorType resultType,
+                         Fn fn) {
+  if (dense.isSplat()) {
+    std::optional<ElementT> mapped = fn(dense.getSplatValue<ElementT>());
+    if (!mapped)
+      return {};
+    return DenseElementsAttr::get(resultType, *mapped);
+  }
+  SmallVector<ElementT> results;
+  for (ElementT value : dense.getValues<ElementT>()) {
+    std::optional<ElementT> mapped = fn(value);
+    if (!mapped)
+      return {};
+    results.push_back(*mapped);
+  }
+  return DenseElementsAttr::get(resultType, results);
+}
+
+/// Maps each element of a small dense constant through `intFn` / `floatFn`.
 template <typename IntFn, typename FloatFn>
 OpFoldResult foldUnary(Attribute operand, RankedTensorType resultType,
                        IntFn intFn, FloatFn floatFn) {
   DenseElementsAttr dense = getFoldableDense(operand);
   if (!dense)
     return {};
-  if (dense.isSplat() && isa<IntegerType>(resultType.getElementType())) {
-    std::optional<APInt> mapped = intFn(dense.getSplatValue<APInt>());
-    if (!mapped)
-      return {};
-    return DenseElementsAttr::get(resultType, *mapped);
-  }
-  if (dense.isSplat() && isa<FloatType>(resultType.getElementType())) {
-    std::optional<APFloat> mapped = floatFn(dense.getSplatValue<APFloat>());
-    if (!mapped)
-      return {};
-    return DenseElementsAttr::get(resultType, *mapped);
-  }
-  if (isa<IntegerType>(resultType.getElementType())) {
-    SmallVector<APInt> results;
-    for (APInt value : dense.getValues<APInt>()) {
-      std::optional<APInt> mapped = intFn(value);
-      if (!mapped)
-        return {};
-      results.push_back(*mapped);
-    }
-    return DenseElementsAttr::get(resultType, results);
-  }
-  if (isa<FloatType>(resultType.getElementType())) {
-    SmallVector<APFloat> results;
-    for (APFloat value : dense.getValues<APFloat>()) {
-      std::optional<APFloat> mapped = floatFn(value);
-      if (!mapped)
-        return {};
-      results.push_back(*mapped);
-    }
-    return DenseElementsAttr::get(resultType, results);
-  }
+  if (isa<IntegerType>(resultType.getElementType()))
+    return mapElements<APInt>(dense, resultType, intFn);
+  if (isa<FloatType>(resultType.getElementType()))
+    return mapElements<APFloat>(dense, resultType, floatFn);
   return {};
 }
 
@@ -485,10 +465,8 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   DenseElementsAttr dense = getFoldableDense(adaptor.getInput());
   if (!dense)
     return {};
-  // Index arithmetic below assumes a small shape; a splat (of any shape)
-  // needs none.
   if (dense.isSplat())
-    return DenseElementsAttr::get(getType(), dense.getSplatValue<Attribute>());
+    return reshapeSplat(dense, getType());
   ArrayRef<int64_t> resultShape = getType().getShape();
   SmallVector<int64_t> resultStrides = getStrides(resultShape);
   SmallVector<int64_t> inputStrides =
@@ -531,10 +509,8 @@ OpFoldResult ExpandOp::fold(FoldAdaptor adaptor) {
   DenseElementsAttr dense = getFoldableDense(adaptor.getInput());
   if (!dense)
     return {};
-  // Index arithmetic below assumes a small shape; a splat (of any shape)
-  // needs none.
   if (dense.isSplat())
-    return DenseElementsAttr::get(getType(), dense.getSplatValue<Attribute>());
+    return reshapeSplat(dense, getType());
   ArrayRef<int64_t> shape = getType().getShape();
   SmallVector<int64_t> strides = getStrides(shape);
   ArrayRef<int64_t> inputShape = getInput().getType().getShape();
@@ -553,10 +529,8 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   DenseElementsAttr dense = getFoldableDense(adaptor.getInput());
   if (!dense)
     return {};
-  // Index arithmetic below assumes a small shape; a splat (of any shape)
-  // needs none.
   if (dense.isSplat())
-    return DenseElementsAttr::get(getType(), dense.getSplatValue<Attribute>());
+    return reshapeSplat(dense, getType());
   RankedTensorType inputType = getInput().getType();
   int64_t rank = inputType.getRank();
   SmallVector<int64_t> begin(rank, 0), step(rank, 1);
@@ -631,7 +605,7 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   if (!data || !indices || !isSmall(indices.getType()))
     return {};
   if (data.isSplat())
-    return DenseElementsAttr::get(getType(), data.getSplatValue<Attribute>());
+    return reshapeSplat(data, getType());
   int64_t axis = getAxis();
   ArrayRef<int64_t> dataShape = getData().getType().getShape();
   int64_t axisSize = dataShape[axis];
@@ -656,9 +630,9 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   });
 }
 
-/// Converts one element for nn.cast, or returns null when the result is
-/// undefined (NaN or out-of-range float to integer).
-static Attribute castElement(Attribute element, Type to) {
+/// Converts one element for nn.cast, or returns std::nullopt when the result
+/// is undefined (NaN or out-of-range float to integer).
+static std::optional<Attribute> castElement(Attribute element, Type to) {
   auto toInt = dyn_cast<IntegerType>(to);
   auto toFloat = dyn_cast<FloatType>(to);
   if (auto intAttr = dyn_cast<IntegerAttr>(element)) {
@@ -683,7 +657,7 @@ static Attribute castElement(Attribute element, Type to) {
     if (value.isNaN() ||
         value.convertToInteger(converted, APFloat::rmTowardZero, &exact) ==
             APFloat::opInvalidOp)
-      return nullptr;
+      return std::nullopt;
     return IntegerAttr::get(toInt, converted);
   }
   bool losesInfo = false;
@@ -698,18 +672,7 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (!dense)
     return {};
   Type to = getType().getElementType();
-  if (dense.isSplat()) {
-    Attribute element = castElement(dense.getSplatValue<Attribute>(), to);
-    if (!element)
-      return {};
-    return DenseElementsAttr::get(getType(), element);
-  }
-  SmallVector<Attribute> results;
-  for (Attribute element : dense.getValues<Attribute>()) {
-    Attribute converted = castElement(element, to);
-    if (!converted)
-      return {};
-    results.push_back(converted);
-  }
-  return DenseElementsAttr::get(getType(), results);
+  return mapElements<Attribute>(dense, getType(), [&](Attribute element) {
+    return castElement(element, to);
+  });
 }
