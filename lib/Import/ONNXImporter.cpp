@@ -183,6 +183,19 @@ private:
   /// The integer contents of a constant input, for shape-like operands.
   FailureOr<llvm::SmallVector<int64_t>>
   constantInts(const onnx::NodeProto &node, int index, llvm::StringRef what);
+  /// The node's "axis" attribute (or `defaultAxis`) normalized for `rank`.
+  FailureOr<int64_t> axisAttr(const onnx::NodeProto &node, int64_t defaultAxis,
+                              int64_t rank, bool inclusive = false) {
+    int64_t rawAxis = getIntAttr(node, "axis", defaultAxis);
+    std::optional<int64_t> axis = normalizeAxis(rawAxis, rank, inclusive);
+    if (!axis)
+      return nodeError("axis " + llvm::Twine(rawAxis) + " is out of range");
+    return *axis;
+  }
+  /// Reads the optional "axes" of a reduction or squeeze, from input 1 when
+  /// `fromInput` (newer opsets) or else from the attribute.
+  LogicalResult optionalAxes(const onnx::NodeProto &node, bool fromInput,
+                             std::optional<llvm::SmallVector<int64_t>> &axes);
   /// Reads an optional constant scalar input into `value`.
   LogicalResult optionalConstantScalar(const onnx::NodeProto &node, int index,
                                        llvm::StringRef what,
@@ -193,6 +206,14 @@ private:
   void setOutput(const onnx::NodeProto &node, int index, Value value) {
     if (index < node.output_size() && !node.output(index).empty())
       values[node.output(index)].value = value;
+  }
+  /// Sets output 0 of `node` to `result`, or passes on its failure.
+  LogicalResult setResult(const onnx::NodeProto &node,
+                          FailureOr<Value> result) {
+    if (failed(result))
+      return failure();
+    setOutput(node, 0, *result);
+    return success();
   }
   void setOutputConstant(const onnx::NodeProto &node, int index,
                          ConstTensor tensor) {
@@ -804,6 +825,22 @@ ONNXGraphImporter::constantInts(const onnx::NodeProto &node, int index,
   return tensor->toInts();
 }
 
+LogicalResult ONNXGraphImporter::optionalAxes(
+    const onnx::NodeProto &node, bool fromInput,
+    std::optional<llvm::SmallVector<int64_t>> &axes) {
+  if (!fromInput) {
+    axes = getIntsAttr(node, "axes");
+    return success();
+  }
+  if (!hasInput(node, 1))
+    return success();
+  auto values = constantInts(node, 1, "axes");
+  if (failed(values))
+    return failure();
+  axes = *values;
+  return success();
+}
+
 LogicalResult ONNXGraphImporter::optionalConstantScalar(
     const onnx::NodeProto &node, int index, llvm::StringRef what,
     std::optional<float> &value) {
@@ -999,10 +1036,7 @@ LogicalResult ONNXGraphImporter::importConvLike(const onnx::NodeProto &node,
         builder.getDenseI64ArrayAttr(window->pads),
         builder.getDenseI64ArrayAttr(window->dilations),
         builder.getI64IntegerAttr(group));
-  if (failed(result))
-    return failure();
-  setOutput(node, 0, *result);
-  return success();
+  return setResult(node, result);
 }
 
 LogicalResult ONNXGraphImporter::importPool(const onnx::NodeProto &node) {
@@ -1043,10 +1077,7 @@ LogicalResult ONNXGraphImporter::importPool(const onnx::NodeProto &node) {
           builder.getBoolAttr(ceilMode),
           builder.getBoolAttr(getIntAttr(node, "count_include_pad", 0) != 0));
   }
-  if (failed(result))
-    return failure();
-  setOutput(node, 0, *result);
-  return success();
+  return setResult(node, result);
 }
 
 LogicalResult ONNXGraphImporter::importGemm(const onnx::NodeProto &node) {
@@ -1059,10 +1090,7 @@ LogicalResult ONNXGraphImporter::importGemm(const onnx::NodeProto &node) {
       builder.getF32FloatAttr(getFloatAttr(node, "beta", 1.0f)),
       builder.getBoolAttr(getIntAttr(node, "transA", 0) != 0),
       builder.getBoolAttr(getIntAttr(node, "transB", 0) != 0));
-  if (failed(result))
-    return failure();
-  setOutput(node, 0, *result);
-  return success();
+  return setResult(node, result);
 }
 
 LogicalResult ONNXGraphImporter::importBinary(const onnx::NodeProto &node) {
@@ -1147,10 +1175,7 @@ LogicalResult ONNXGraphImporter::importUnary(const onnx::NodeProto &node) {
   } else {
     return nodeError("has no nn lowering");
   }
-  if (failed(result))
-    return failure();
-  setOutput(node, 0, *result);
-  return success();
+  return setResult(node, result);
 }
 
 LogicalResult ONNXGraphImporter::importClip(const onnx::NodeProto &node) {
@@ -1171,10 +1196,7 @@ LogicalResult ONNXGraphImporter::importClip(const onnx::NodeProto &node) {
   auto result = createInferredValue<nn::ClipOp>(
       *input, minValue ? builder.getF32FloatAttr(*minValue) : FloatAttr(),
       maxValue ? builder.getF32FloatAttr(*maxValue) : FloatAttr());
-  if (failed(result))
-    return failure();
-  setOutput(node, 0, *result);
-  return success();
+  return setResult(node, result);
 }
 
 LogicalResult ONNXGraphImporter::importSoftmax(const onnx::NodeProto &node) {
@@ -1215,10 +1237,7 @@ LogicalResult ONNXGraphImporter::importSoftmax(const onnx::NodeProto &node) {
     result = createInferredValue<nn::ReshapeOp>(
         *normalized, builder.getDenseI64ArrayAttr(*shape));
   }
-  if (failed(result))
-    return failure();
-  setOutput(node, 0, *result);
-  return success();
+  return setResult(node, result);
 }
 
 LogicalResult ONNXGraphImporter::importReduce(const onnx::NodeProto &node) {
@@ -1229,16 +1248,8 @@ LogicalResult ONNXGraphImporter::importReduce(const onnx::NodeProto &node) {
     return failure();
   bool axesFromInput = op == "ReduceSum" ? opset >= 13 : opset >= 18;
   std::optional<llvm::SmallVector<int64_t>> axes;
-  if (axesFromInput) {
-    if (hasInput(node, 1)) {
-      auto values = constantInts(node, 1, "axes");
-      if (failed(values))
-        return failure();
-      axes = *values;
-    }
-  } else {
-    axes = getIntsAttr(node, "axes");
-  }
+  if (failed(optionalAxes(node, axesFromInput, axes)))
+    return failure();
   if ((!axes || axes->empty()) && getIntAttr(node, "noop_with_empty_axes", 0)) {
     setOutput(node, 0, *input);
     return success();
@@ -1261,10 +1272,7 @@ LogicalResult ONNXGraphImporter::importReduce(const onnx::NodeProto &node) {
     result = createInferredValue<nn::ReduceMeanOp>(*input, axesAttr, keepDims);
   else
     result = createInferredValue<nn::ReduceMaxOp>(*input, axesAttr, keepDims);
-  if (failed(result))
-    return failure();
-  setOutput(node, 0, *result);
-  return success();
+  return setResult(node, result);
 }
 
 LogicalResult
@@ -1295,38 +1303,23 @@ ONNXGraphImporter::importReshapeLike(const onnx::NodeProto &node) {
     target = unsqueezeShape(*shape, axes);
   } else if (op == "Squeeze") {
     std::optional<llvm::SmallVector<int64_t>> axes;
-    if (opset >= 13) {
-      if (hasInput(node, 1)) {
-        auto values = constantInts(node, 1, "axes");
-        if (failed(values))
-          return failure();
-        axes = *values;
-      }
-    } else {
-      axes = getIntsAttr(node, "axes");
-    }
+    if (failed(optionalAxes(node, opset >= 13, axes)))
+      return failure();
     target = squeezeShape(*shape, axes);
   } else if (op == "Flatten") {
-    int64_t rawAxis = getIntAttr(node, "axis", 1);
-    std::optional<int64_t> axis =
-        normalizeAxis(rawAxis, shape->size(), /*inclusive=*/true);
-    if (!axis)
-      return nodeError("axis " + llvm::Twine(rawAxis) + " is out of range");
+    FailureOr<int64_t> axis =
+        axisAttr(node, 1, shape->size(), /*inclusive=*/true);
+    if (failed(axis))
+      return failure();
     auto result = createInferredValue<nn::FlattenOp>(
         *input, builder.getI64IntegerAttr(*axis));
-    if (failed(result))
-      return failure();
-    setOutput(node, 0, *result);
-    return success();
+    return setResult(node, result);
   }
   if (!target)
     return nodeError(llvm::toString(target.takeError()));
   auto result = createInferredValue<nn::ReshapeOp>(
       *input, builder.getDenseI64ArrayAttr(*target));
-  if (failed(result))
-    return failure();
-  setOutput(node, 0, *result);
-  return success();
+  return setResult(node, result);
 }
 
 LogicalResult ONNXGraphImporter::importSplit(const onnx::NodeProto &node) {
@@ -1334,10 +1327,9 @@ LogicalResult ONNXGraphImporter::importSplit(const onnx::NodeProto &node) {
   auto shape = shapeOf(node, 0);
   if (failed(input) || !shape)
     return failure();
-  int64_t rawAxis = getIntAttr(node, "axis", 0);
-  std::optional<int64_t> axis = normalizeAxis(rawAxis, shape->size());
-  if (!axis)
-    return nodeError("axis " + llvm::Twine(rawAxis) + " is out of range");
+  FailureOr<int64_t> axis = axisAttr(node, 0, shape->size());
+  if (failed(axis))
+    return failure();
   int64_t numOutputs = node.output_size();
   if (numOutputs == 0)
     return nodeError("has no outputs");
@@ -1427,10 +1419,7 @@ LogicalResult ONNXGraphImporter::importSlice(const onnx::NodeProto &node) {
       builder.getDenseI64ArrayAttr(outEnds),
       builder.getDenseI64ArrayAttr(outAxes),
       builder.getDenseI64ArrayAttr(outSteps));
-  if (failed(result))
-    return failure();
-  setOutput(node, 0, *result);
-  return success();
+  return setResult(node, result);
 }
 
 LogicalResult ONNXGraphImporter::importPad(const onnx::NodeProto &node) {
@@ -1460,10 +1449,7 @@ LogicalResult ONNXGraphImporter::importPad(const onnx::NodeProto &node) {
       *input, builder.getDenseI64ArrayAttr(pads),
       builder.getStringAttr(getStringAttr(node, "mode", "constant")),
       builder.getF32FloatAttr(value));
-  if (failed(result))
-    return failure();
-  setOutput(node, 0, *result);
-  return success();
+  return setResult(node, result);
 }
 
 LogicalResult
@@ -1481,10 +1467,7 @@ ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
     if (failed(a) || failed(b))
       return failure();
     auto result = createInferredValue<nn::MatMulOp>(*a, *b);
-    if (failed(result))
-      return failure();
-    setOutput(node, 0, *result);
-    return success();
+    return setResult(node, result);
   }
   if (op == "BatchNormalization") {
     llvm::SmallVector<Value> args;
@@ -1497,10 +1480,7 @@ ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
     auto result = createInferredValue<nn::BatchNormOp>(
         args[0], args[1], args[2], args[3], args[4],
         builder.getF32FloatAttr(getFloatAttr(node, "epsilon", 1e-5f)));
-    if (failed(result))
-      return failure();
-    setOutput(node, 0, *result);
-    return success();
+    return setResult(node, result);
   }
   if (op == "LayerNormalization") {
     FailureOr<Value> input = operand(node, 0), scale = operand(node, 1),
@@ -1508,17 +1488,13 @@ ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
     auto shape = shapeOf(node, 0);
     if (failed(input) || failed(scale) || failed(bias) || !shape)
       return failure();
-    int64_t rawAxis = getIntAttr(node, "axis", -1);
-    std::optional<int64_t> axis = normalizeAxis(rawAxis, shape->size());
-    if (!axis)
-      return nodeError("axis " + llvm::Twine(rawAxis) + " is out of range");
+    FailureOr<int64_t> axis = axisAttr(node, -1, shape->size());
+    if (failed(axis))
+      return failure();
     auto result = createInferredValue<nn::LayerNormOp>(
         *input, *scale, *bias, builder.getI64IntegerAttr(*axis),
         builder.getF32FloatAttr(getFloatAttr(node, "epsilon", 1e-5f)));
-    if (failed(result))
-      return failure();
-    setOutput(node, 0, *result);
-    return success();
+    return setResult(node, result);
   }
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
       op == "Pow" || op == "Max" || op == "Min" || op == "Sum")
@@ -1551,10 +1527,7 @@ ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
         perm.push_back(d);
     auto result = createInferredValue<nn::TransposeOp>(
         *input, builder.getDenseI64ArrayAttr(perm));
-    if (failed(result))
-      return failure();
-    setOutput(node, 0, *result);
-    return success();
+    return setResult(node, result);
   }
   if (op == "Concat") {
     llvm::SmallVector<Value> inputs;
@@ -1567,35 +1540,27 @@ ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
     auto shape = shapeOf(node, 0);
     if (!shape)
       return nodeError("needs at least one input");
-    int64_t rawAxis = getIntAttr(node, "axis", 0);
-    std::optional<int64_t> axis = normalizeAxis(rawAxis, shape->size());
-    if (!axis)
-      return nodeError("axis " + llvm::Twine(rawAxis) + " is out of range");
+    FailureOr<int64_t> axis = axisAttr(node, 0, shape->size());
+    if (failed(axis))
+      return failure();
     auto result = createInferredValue<nn::ConcatOp>(
         ValueRange(inputs), builder.getI64IntegerAttr(*axis));
-    if (failed(result))
-      return failure();
-    setOutput(node, 0, *result);
-    return success();
+    return setResult(node, result);
   }
   if (op == "Gather") {
     FailureOr<Value> data = operand(node, 0);
     auto shape = shapeOf(node, 0);
     if (failed(data) || !shape)
       return failure();
-    int64_t rawAxis = getIntAttr(node, "axis", 0);
-    std::optional<int64_t> axis = normalizeAxis(rawAxis, shape->size());
-    if (!axis)
-      return nodeError("axis " + llvm::Twine(rawAxis) + " is out of range");
+    FailureOr<int64_t> axis = axisAttr(node, 0, shape->size());
+    if (failed(axis))
+      return failure();
     FailureOr<Value> indices = operand(node, 1);
     if (failed(indices))
       return failure();
     auto result = createInferredValue<nn::GatherOp>(
         *data, *indices, builder.getI64IntegerAttr(*axis));
-    if (failed(result))
-      return failure();
-    setOutput(node, 0, *result);
-    return success();
+    return setResult(node, result);
   }
   if (op == "Where") {
     FailureOr<Value> cond = operand(node, 0), x = operand(node, 1),
@@ -1603,10 +1568,7 @@ ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
     if (failed(cond) || failed(x) || failed(y))
       return failure();
     auto result = createInferredValue<nn::WhereOp>(*cond, *x, *y);
-    if (failed(result))
-      return failure();
-    setOutput(node, 0, *result);
-    return success();
+    return setResult(node, result);
   }
   if (op == "Expand") {
     FailureOr<Value> input = operand(node, 0);
@@ -1615,10 +1577,7 @@ ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
       return failure();
     auto result = createInferredValue<nn::ExpandOp>(
         *input, builder.getDenseI64ArrayAttr(*target));
-    if (failed(result))
-      return failure();
-    setOutput(node, 0, *result);
-    return success();
+    return setResult(node, result);
   }
   if (op == "Cast") {
     FailureOr<Value> input = operand(node, 0);
