@@ -139,13 +139,18 @@ bool isSplatOf(Attribute attr, double value) {
   return false;
 }
 
-/// `lhs op c == lhs` when `c` is a splat of the identity element and the
-/// result does not broadcast lhs.
-OpFoldResult foldRightIdentity(Value lhs, Attribute rhsAttr, Type resultType,
-                               double identity) {
-  if (lhs.getType() == resultType && isSplatOf(rhsAttr, identity))
-    return lhs;
-  return {};
+/// Folds an arithmetic binary op: `lhs op c == lhs` when `c` is a splat of
+/// the op's right identity element and the result does not broadcast lhs;
+/// otherwise constant-folds through foldBinary.
+template <typename OpTy, typename IntFn, typename FloatFn>
+OpFoldResult foldArithmetic(OpTy op, typename OpTy::FoldAdaptor adaptor,
+                            double rightIdentity, IntFn intFn,
+                            FloatFn floatFn) {
+  if (op.getLhs().getType() == op.getType() &&
+      isSplatOf(adaptor.getRhs(), rightIdentity))
+    return op.getLhs();
+  return foldBinary(adaptor.getLhs(), adaptor.getRhs(), op.getType(), intFn,
+                    floatFn);
 }
 
 /// The same splat value in the shape of `resultType`. Folds that move
@@ -222,11 +227,8 @@ OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValueAttr(); }
 //===----------------------------------------------------------------------===//
 
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
-  if (OpFoldResult identity =
-          foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), 0.0))
-    return identity;
-  return foldBinary(
-      adaptor.getLhs(), adaptor.getRhs(), getType(),
+  return foldArithmetic(
+      *this, adaptor, 0.0,
       [](const APInt &a, const APInt &b) -> std::optional<APInt> {
         return a + b;
       },
@@ -237,11 +239,8 @@ OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
-  if (OpFoldResult identity =
-          foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), 0.0))
-    return identity;
-  return foldBinary(
-      adaptor.getLhs(), adaptor.getRhs(), getType(),
+  return foldArithmetic(
+      *this, adaptor, 0.0,
       [](const APInt &a, const APInt &b) -> std::optional<APInt> {
         return a - b;
       },
@@ -252,11 +251,8 @@ OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
-  if (OpFoldResult identity =
-          foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), 1.0))
-    return identity;
-  return foldBinary(
-      adaptor.getLhs(), adaptor.getRhs(), getType(),
+  return foldArithmetic(
+      *this, adaptor, 1.0,
       [](const APInt &a, const APInt &b) -> std::optional<APInt> {
         return a * b;
       },
@@ -267,11 +263,8 @@ OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
-  if (OpFoldResult identity =
-          foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), 1.0))
-    return identity;
-  return foldBinary(
-      adaptor.getLhs(), adaptor.getRhs(), getType(),
+  return foldArithmetic(
+      *this, adaptor, 1.0,
       [](const APInt &a, const APInt &b) -> std::optional<APInt> {
         bool overflow = false;
         if (b.isZero())
@@ -288,11 +281,8 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
-  if (OpFoldResult identity =
-          foldRightIdentity(getLhs(), adaptor.getRhs(), getType(), 1.0))
-    return identity;
-  return foldBinary(
-      adaptor.getLhs(), adaptor.getRhs(), getType(),
+  return foldArithmetic(
+      *this, adaptor, 1.0,
       [](const APInt &, const APInt &) -> std::optional<APInt> {
         return std::nullopt;
       },
