@@ -1298,7 +1298,7 @@ ONNXGraphImporter::importReshapeLike(const onnx::NodeProto &node) {
         return failure();
       axes = *values;
     } else {
-      axes = getIntsAttr(node, "axes").value_or(llvm::SmallVector<int64_t>());
+      axes = getIntsAttrOrEmpty(node, "axes");
     }
     target = unsqueezeShape(*shape, axes);
   } else if (op == "Squeeze") {
@@ -1369,9 +1369,9 @@ LogicalResult ONNXGraphImporter::importSlice(const onnx::NodeProto &node) {
     return failure();
   llvm::SmallVector<int64_t> starts, ends, axes, steps;
   if (opset < 10) {
-    starts = getIntsAttr(node, "starts").value_or(llvm::SmallVector<int64_t>());
-    ends = getIntsAttr(node, "ends").value_or(llvm::SmallVector<int64_t>());
-    axes = getIntsAttr(node, "axes").value_or(llvm::SmallVector<int64_t>());
+    starts = getIntsAttrOrEmpty(node, "starts");
+    ends = getIntsAttrOrEmpty(node, "ends");
+    axes = getIntsAttrOrEmpty(node, "axes");
   } else {
     auto s = constantInts(node, 1, "starts");
     auto e = constantInts(node, 2, "ends");
@@ -1430,7 +1430,7 @@ LogicalResult ONNXGraphImporter::importPad(const onnx::NodeProto &node) {
   llvm::SmallVector<int64_t> pads;
   float value = 0.0f;
   if (opset < 11) {
-    pads = getIntsAttr(node, "pads").value_or(llvm::SmallVector<int64_t>());
+    pads = getIntsAttrOrEmpty(node, "pads");
     value = getFloatAttr(node, "value", 0.0f);
   } else {
     auto p = constantInts(node, 1, "pads");

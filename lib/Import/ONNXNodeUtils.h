@@ -31,6 +31,11 @@ std::string getStringAttr(const onnx::NodeProto &node, llvm::StringRef name,
                           llvm::StringRef defaultValue);
 std::optional<llvm::SmallVector<int64_t>>
 getIntsAttr(const onnx::NodeProto &node, llvm::StringRef name);
+/// The ints attribute `name` of `node`, or an empty list when it is absent.
+inline llvm::SmallVector<int64_t>
+getIntsAttrOrEmpty(const onnx::NodeProto &node, llvm::StringRef name) {
+  return getIntsAttr(node, name).value_or(llvm::SmallVector<int64_t>());
+}
 
 /// Normalizes `axis` into [0, rank) (or [0, rank] with `inclusive`);
 /// nullopt when out of range.

@@ -400,9 +400,9 @@ FoldStatus NodeFolder::foldSlice() {
   const ConstTensor &data = *input(0);
   llvm::SmallVector<int64_t> starts, ends, axes, steps;
   if (opset < 10) {
-    starts = getIntsAttr(node, "starts").value_or(llvm::SmallVector<int64_t>());
-    ends = getIntsAttr(node, "ends").value_or(llvm::SmallVector<int64_t>());
-    axes = getIntsAttr(node, "axes").value_or(llvm::SmallVector<int64_t>());
+    starts = getIntsAttrOrEmpty(node, "starts");
+    ends = getIntsAttrOrEmpty(node, "ends");
+    axes = getIntsAttrOrEmpty(node, "axes");
   } else {
     if (requireInputs(3) == FoldStatus::Failed)
       return FoldStatus::Failed;
