@@ -178,6 +178,18 @@ private:
   }
   /// The SSA value of input `index`, materializing a constant if needed.
   FailureOr<Value> operand(const onnx::NodeProto &node, int index);
+  /// operand() of inputs 0 .. count-1.
+  FailureOr<llvm::SmallVector<Value>> operands(const onnx::NodeProto &node,
+                                               int count) {
+    llvm::SmallVector<Value> values;
+    for (int i = 0; i < count; ++i) {
+      FailureOr<Value> value = operand(node, i);
+      if (failed(value))
+        return failure();
+      values.push_back(*value);
+    }
+    return values;
+  }
   /// Like operand() but null for an absent optional input.
   FailureOr<Value> optionalOperand(const onnx::NodeProto &node, int index);
   /// The integer contents of a constant input, for shape-like operands.
@@ -1470,15 +1482,11 @@ ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
     return setResult(node, result);
   }
   if (op == "BatchNormalization") {
-    llvm::SmallVector<Value> args;
-    for (int i = 0; i < 5; ++i) {
-      FailureOr<Value> value = operand(node, i);
-      if (failed(value))
-        return failure();
-      args.push_back(*value);
-    }
+    FailureOr<llvm::SmallVector<Value>> args = operands(node, 5);
+    if (failed(args))
+      return failure();
     auto result = createInferredValue<nn::BatchNormOp>(
-        args[0], args[1], args[2], args[3], args[4],
+        (*args)[0], (*args)[1], (*args)[2], (*args)[3], (*args)[4],
         builder.getF32FloatAttr(getFloatAttr(node, "epsilon", 1e-5f)));
     return setResult(node, result);
   }
@@ -1530,13 +1538,10 @@ ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
     return setResult(node, result);
   }
   if (op == "Concat") {
-    llvm::SmallVector<Value> inputs;
-    for (int i = 0; i < node.input_size(); ++i) {
-      FailureOr<Value> value = operand(node, i);
-      if (failed(value))
-        return failure();
-      inputs.push_back(*value);
-    }
+    FailureOr<llvm::SmallVector<Value>> inputs =
+        operands(node, node.input_size());
+    if (failed(inputs))
+      return failure();
     auto shape = shapeOf(node, 0);
     if (!shape)
       return nodeError("needs at least one input");
@@ -1544,7 +1549,7 @@ ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
     if (failed(axis))
       return failure();
     auto result = createInferredValue<nn::ConcatOp>(
-        ValueRange(inputs), builder.getI64IntegerAttr(*axis));
+        ValueRange(*inputs), builder.getI64IntegerAttr(*axis));
     return setResult(node, result);
   }
   if (op == "Gather") {
