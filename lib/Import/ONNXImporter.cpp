@@ -1031,23 +1031,19 @@ LogicalResult ONNXGraphImporter::importConvLike(const onnx::NodeProto &node,
                    bias = optionalOperand(node, 2);
   if (failed(input) || failed(weight) || failed(bias))
     return failure();
-  int64_t group = getIntAttr(node, "group", 1);
+  auto kernel = builder.getDenseI64ArrayAttr(window->kernel);
+  auto strides = builder.getDenseI64ArrayAttr(window->strides);
+  auto pads = builder.getDenseI64ArrayAttr(window->pads);
+  auto dilations = builder.getDenseI64ArrayAttr(window->dilations);
+  auto group = builder.getI64IntegerAttr(getIntAttr(node, "group", 1));
   FailureOr<Value> result;
   if (transposed)
     result = createInferredValue<nn::ConvTransposeOp>(
-        *input, *weight, *bias, builder.getDenseI64ArrayAttr(window->kernel),
-        builder.getDenseI64ArrayAttr(window->strides),
-        builder.getDenseI64ArrayAttr(window->pads),
-        builder.getDenseI64ArrayAttr(window->dilations),
-        builder.getDenseI64ArrayAttr(window->outputPadding),
-        builder.getI64IntegerAttr(group));
+        *input, *weight, *bias, kernel, strides, pads, dilations,
+        builder.getDenseI64ArrayAttr(window->outputPadding), group);
   else
-    result = createInferredValue<nn::ConvOp>(
-        *input, *weight, *bias, builder.getDenseI64ArrayAttr(window->kernel),
-        builder.getDenseI64ArrayAttr(window->strides),
-        builder.getDenseI64ArrayAttr(window->pads),
-        builder.getDenseI64ArrayAttr(window->dilations),
-        builder.getI64IntegerAttr(group));
+    result = createInferredValue<nn::ConvOp>(*input, *weight, *bias, kernel,
+                                             strides, pads, dilations, group);
   return setResult(node, result);
 }
 
@@ -1072,21 +1068,17 @@ LogicalResult ONNXGraphImporter::importPool(const onnx::NodeProto &node) {
     auto window = resolveWindow(node, *inputShape, std::nullopt, false);
     if (failed(window))
       return failure();
-    bool ceilMode = getIntAttr(node, "ceil_mode", 0) != 0;
+    auto kernel = builder.getDenseI64ArrayAttr(window->kernel);
+    auto strides = builder.getDenseI64ArrayAttr(window->strides);
+    auto pads = builder.getDenseI64ArrayAttr(window->pads);
+    auto dilations = builder.getDenseI64ArrayAttr(window->dilations);
+    auto ceilMode = builder.getBoolAttr(getIntAttr(node, "ceil_mode", 0) != 0);
     if (op == "MaxPool")
-      result = createInferredValue<nn::MaxPoolOp>(
-          *input, builder.getDenseI64ArrayAttr(window->kernel),
-          builder.getDenseI64ArrayAttr(window->strides),
-          builder.getDenseI64ArrayAttr(window->pads),
-          builder.getDenseI64ArrayAttr(window->dilations),
-          builder.getBoolAttr(ceilMode));
+      result = createInferredValue<nn::MaxPoolOp>(*input, kernel, strides, pads,
+                                                  dilations, ceilMode);
     else
       result = createInferredValue<nn::AvgPoolOp>(
-          *input, builder.getDenseI64ArrayAttr(window->kernel),
-          builder.getDenseI64ArrayAttr(window->strides),
-          builder.getDenseI64ArrayAttr(window->pads),
-          builder.getDenseI64ArrayAttr(window->dilations),
-          builder.getBoolAttr(ceilMode),
+          *input, kernel, strides, pads, dilations, ceilMode,
           builder.getBoolAttr(getIntAttr(node, "count_include_pad", 0) != 0));
   }
   return setResult(node, result);
