@@ -64,7 +64,7 @@ def reduce(fn, x, attrs):
     return fn(x, axis=axes, keepdims=True).astype(x.dtype)
 
 
-def evaluate_op(name, args, attrs, result_type):
+def evaluate_op(name, args, attrs):
     x = args[0]
     binary = {"add": np.add, "sub": np.subtract, "mul": np.multiply,
               "div": np.divide}
@@ -127,8 +127,7 @@ def run(path):
                     np.array(eval(literal), dtype=dtype), shape)
                 continue
             args = [values[a.strip()] for a in operands.split(",")]
-            values[result] = evaluate_op(op, args, attributes(attr_text),
-                                         result_type)
+            values[result] = evaluate_op(op, args, attributes(attr_text))
         elif m := RETURN.match(line):
             results[name] = values[m.group(1).strip()]
     return results

@@ -97,6 +97,22 @@ func.func @not_constant(%x: tensor<1x2xf32>, %p: tensor<2xf32>) -> tensor<1x2xf3
   return %y : tensor<1x2xf32>
 }
 
+// An elided weight blob (e.g. printed with
+// --mlir-elide-resource-strings-if-larger) has no data to fold into: the conv
+// keeps it and the batch_norm becomes mul/add.
+// CHECK-LABEL: func.func @elided_weight(
+// CHECK:      %[[W:.*]] = nn.constant dense_resource<__elided__> : tensor<2x1x1x1xf32>
+// CHECK-NEXT: %[[C:.*]] = nn.conv %arg0, %[[W]] {
+// CHECK-NEXT: %[[M:.*]] = nn.mul %[[C]]
+// CHECK-NEXT: nn.add %[[M]]
+func.func @elided_weight(%x: tensor<1x1x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %w = nn.constant dense_resource<__elided__> : tensor<2x1x1x1xf32>
+  %p = nn.constant dense<[4.0, 6.0]> : tensor<2xf32>
+  %c = nn.conv %x, %w {kernel_shape = array<i64: 1, 1>} : (tensor<1x1x3x3xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %y = nn.batch_norm %c, %p, %p, %p, %p : (tensor<1x2x3x3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
+
 // CHECK-LABEL: func.func @f16(
 // CHECK:      nn.batch_norm
 func.func @f16(%x: tensor<1x2xf16>) -> tensor<1x2xf16> {

@@ -36,12 +36,6 @@ Type elementTypeOf(Value value) {
   return cast<ShapedType>(value.getType()).getElementType();
 }
 
-/// The axis attribute of softmax-like ops, normalized to [0, rank).
-int64_t normalizedAxis(int64_t axis, Value input) {
-  int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
-  return axis < 0 ? axis + rank : axis;
-}
-
 /// `reduce(input)` over `axes`, keeping the reduced dimensions.
 template <typename ReduceOpTy>
 Value reduceKeepDims(PatternRewriter &rewriter, Location loc, Value input,
@@ -96,7 +90,7 @@ struct DecomposeSoftmax : OpRewritePattern<SoftmaxOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value x = op.getInput();
-    int64_t axis = normalizedAxis(op.getAxis(), x);
+    int64_t axis = op.getAxis(); // Verified to be in [0, rank).
     Value max = reduceKeepDims<ReduceMaxOp>(rewriter, loc, x, {axis});
     Value exp =
         ExpOp::create(rewriter, loc, SubOp::create(rewriter, loc, x, max));
@@ -113,7 +107,7 @@ struct DecomposeLogSoftmax : OpRewritePattern<LogSoftmaxOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value x = op.getInput();
-    int64_t axis = normalizedAxis(op.getAxis(), x);
+    int64_t axis = op.getAxis(); // Verified to be in [0, rank).
     Value max = reduceKeepDims<ReduceMaxOp>(rewriter, loc, x, {axis});
     Value shifted = SubOp::create(rewriter, loc, x, max);
     Value sum = reduceKeepDims<ReduceSumOp>(
@@ -135,7 +129,7 @@ struct DecomposeLayerNorm : OpRewritePattern<LayerNormOp> {
     Value x = op.getInput();
     int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
     SmallVector<int64_t> axes;
-    for (int64_t axis = normalizedAxis(op.getAxis(), x); axis < rank; ++axis)
+    for (int64_t axis = op.getAxis(); axis < rank; ++axis)
       axes.push_back(axis);
     Value mean = reduceKeepDims<ReduceMeanOp>(rewriter, loc, x, axes);
     Value centered = SubOp::create(rewriter, loc, x, mean);
