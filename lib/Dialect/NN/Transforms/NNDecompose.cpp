@@ -56,13 +56,12 @@ struct DecomposeGelu : OpRewritePattern<GeluOp> {
     Type elementType = elementTypeOf(x);
     Value inner;
     if (op.getApproximate() == "none") {
-      Value scaled =
-          DivOp::create(rewriter, loc, x,
-                        scalar(rewriter, loc, elementType, std::sqrt(2.0)));
+      Value scaled = DivOp::create(
+          rewriter, loc, x, scalar(rewriter, loc, elementType, std::sqrt(2.0)));
       inner = ErfOp::create(rewriter, loc, scaled);
     } else if (op.getApproximate() == "tanh") {
-      Value cube = MulOp::create(rewriter, loc,
-                                 MulOp::create(rewriter, loc, x, x), x);
+      Value cube =
+          MulOp::create(rewriter, loc, MulOp::create(rewriter, loc, x, x), x);
       Value cubic = AddOp::create(
           rewriter, loc, x,
           MulOp::create(rewriter, loc,
@@ -137,8 +136,8 @@ struct DecomposeLayerNorm : OpRewritePattern<LayerNormOp> {
         rewriter, loc, MulOp::create(rewriter, loc, centered, centered), axes);
     Value epsilon = scalar(rewriter, loc, elementTypeOf(x),
                            op.getEpsilon().convertToDouble());
-    Value stdDev = SqrtOp::create(rewriter, loc,
-                                  AddOp::create(rewriter, loc, variance, epsilon));
+    Value stdDev = SqrtOp::create(
+        rewriter, loc, AddOp::create(rewriter, loc, variance, epsilon));
     Value normalized = DivOp::create(rewriter, loc, centered, stdDev);
     Value result = MulOp::create(rewriter, loc, normalized, op.getScale());
     if (Value bias = op.getBias())
