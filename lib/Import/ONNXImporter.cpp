@@ -104,9 +104,8 @@ struct ValueInfo {
 /// Ops the importer evaluates only when their inputs are known.
 static bool isFoldOnlyOp(llvm::StringRef op) {
   return llvm::is_contained(
-      {"Shape", "Size", "ConstantOfShape", "Range", "Equal", "Less",
-       "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or", "Xor",
-       "Mod", "Floor", "Ceil", "ReduceProd", "ReduceMin"},
+      {"Shape", "Size", "ConstantOfShape", "Range", "Mod", "Floor", "Ceil",
+       "ReduceProd", "ReduceMin"},
       op);
 }
 
@@ -121,7 +120,8 @@ static bool isRuntimeOp(llvm::StringRef op) {
        "LayerNormalization", "ReduceSum", "ReduceMean", "ReduceMax",
        "Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Concat",
        "Split", "Slice", "Gather", "Where", "Expand", "Pad", "Cast",
-       "Constant", "Identity", "Dropout"},
+       "Constant", "Identity", "Dropout", "Equal", "Less", "LessOrEqual",
+       "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Not"},
       op);
 }
 
@@ -256,6 +256,9 @@ private:
   LogicalResult importGemm(const onnx::NodeProto &node);
   LogicalResult importBinary(const onnx::NodeProto &node);
   LogicalResult importUnary(const onnx::NodeProto &node);
+  /// Comparisons (i1 results) and binary logic ops; all opsets (7+) share
+  /// numpy broadcasting.
+  LogicalResult importCompareOrLogic(const onnx::NodeProto &node);
   LogicalResult importClip(const onnx::NodeProto &node);
   LogicalResult importSoftmax(const onnx::NodeProto &node);
   LogicalResult importReduce(const onnx::NodeProto &node);
@@ -1140,6 +1143,32 @@ LogicalResult ONNXGraphImporter::importBinary(const onnx::NodeProto &node) {
   return success();
 }
 
+LogicalResult
+ONNXGraphImporter::importCompareOrLogic(const onnx::NodeProto &node) {
+  llvm::StringRef op = node.op_type();
+  FailureOr<Value> lhs = operand(node, 0), rhs = operand(node, 1);
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  FailureOr<Value> result;
+  if (op == "Equal")
+    result = createInferredValue<nn::EqualOp>(*lhs, *rhs);
+  else if (op == "Less")
+    result = createInferredValue<nn::LessOp>(*lhs, *rhs);
+  else if (op == "LessOrEqual")
+    result = createInferredValue<nn::LessOrEqualOp>(*lhs, *rhs);
+  else if (op == "Greater")
+    result = createInferredValue<nn::GreaterOp>(*lhs, *rhs);
+  else if (op == "GreaterOrEqual")
+    result = createInferredValue<nn::GreaterOrEqualOp>(*lhs, *rhs);
+  else if (op == "And")
+    result = createInferredValue<nn::AndOp>(*lhs, *rhs);
+  else if (op == "Or")
+    result = createInferredValue<nn::OrOp>(*lhs, *rhs);
+  else
+    result = createInferredValue<nn::XorOp>(*lhs, *rhs);
+  return setResult(node, result);
+}
+
 LogicalResult ONNXGraphImporter::importUnary(const onnx::NodeProto &node) {
   llvm::StringRef op = node.op_type();
   FailureOr<Value> input = operand(node, 0);
@@ -1167,6 +1196,8 @@ LogicalResult ONNXGraphImporter::importUnary(const onnx::NodeProto &node) {
     result = createInferredValue<nn::NegOp>(*input);
   else if (op == "Abs")
     result = createInferredValue<nn::AbsOp>(*input);
+  else if (op == "Not")
+    result = createInferredValue<nn::NotOp>(*input);
   else if (op == "Reciprocal") {
     auto type = cast<RankedTensorType>(input->getType());
     std::optional<DType> dtype = dtypeFromMLIR(type.getElementType());
@@ -1499,6 +1530,10 @@ ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
       op == "Pow" || op == "Max" || op == "Min" || op == "Sum")
     return importBinary(node);
+  if (op == "Equal" || op == "Less" || op == "LessOrEqual" ||
+      op == "Greater" || op == "GreaterOrEqual" || op == "And" ||
+      op == "Or" || op == "Xor")
+    return importCompareOrLogic(node);
   if (op == "Clip")
     return importClip(node);
   if (op == "Softmax" || op == "LogSoftmax")

@@ -115,6 +115,44 @@ def elementwise():
                   const("lo", np.float32(-1.0))], opset=13)
 
 
+def compare_logic(opset=13):
+    # Comparisons broadcast and give bool; logic ops combine them. Equal also
+    # compares bools. `shape_eq` compares two known tensors and is folded.
+    B = TensorProto.BOOL
+    nodes = [
+        N("Equal", ["x", "row"], ["eq"], name="equal"),
+        N("Less", ["x", "row"], ["lt"], name="less"),
+        N("Greater", ["x", "row"], ["gt"], name="greater"),
+        N("And", ["eq", "lt"], ["and"], name="and"),
+        N("Or", ["and", "gt"], ["or"], name="or"),
+        N("Xor", ["or", "eq"], ["xor"], name="xor"),
+        N("Not", ["xor"], ["not"], name="not"),
+        N("Equal", ["not", "flag"], ["beq"], name="equal_bool"),
+        N("Equal", ["dims", "dims2"], ["shape_eq"], name="shape_eq"),
+        N("Where", ["shape_eq", "dims", "dims_alt"], ["w"], name="where_known"),
+        N("Reshape", ["beq", "w"], ["y"], name="reshape"),
+    ]
+    if opset >= 12:
+        nodes += [
+            N("LessOrEqual", ["i", "j"], ["le"], name="less_or_equal"),
+            N("GreaterOrEqual", ["i", "j"], ["ge"], name="greater_or_equal"),
+        ]
+    inputs = [vi("x", F, [2, 3]), vi("flag", B, [1])]
+    outputs = [vi("y", B, None)]
+    if opset >= 12:
+        inputs += [vi("i", I64, [4]), vi("j", I64, [])]
+        outputs += [vi("le", B, None), vi("ge", B, None)]
+    return model(nodes, inputs, outputs,
+                 [const("row", np.float32([0, 1, 2])),
+                  const("dims", np.array([3, 2], np.int64)),
+                  const("dims2", np.array([3, 1], np.int64)),
+                  const("dims_alt", np.array([1, 2], np.int64))], opset=opset)
+
+
+def compare_logic_opset7():
+    return compare_logic(opset=7)
+
+
 def clip_opset7():
     return model([N("Clip", ["x"], ["y"], name="clip6", min=0.0, max=6.0)],
                  [vi("x", F, [4])], [vi("y", F, None)], opset=7)
@@ -329,10 +367,10 @@ def runtime_problems():
         N("Reshape", ["x", "x_i64"], ["r"], name="reshape_dynamic"),
         N("Relu", ["r"], ["r2"], name="after_failure"),
         N("Add", ["x", "v3"], ["a"], name="add_mismatch"),
-        N("Equal", ["x", "x"], ["eq"], name="equal_runtime"),
+        N("Floor", ["x"], ["fl"], name="floor_runtime"),
         N("Gather", ["shp", "idx9"], ["g"], name="gather_oob"),
     ], [vi("x", F, [2, 4]), vi("x_i64", I64, [2])],
-        [vi("r2", F, None), vi("a", F, None), vi("eq", TensorProto.BOOL, None),
+        [vi("r2", F, None), vi("a", F, None), vi("fl", F, None),
          vi("g", I64, None)],
         [const("v3", np.zeros(3, np.float32)),
          const("shp", np.array([2, 4], np.int64)),

@@ -342,3 +342,42 @@ func.func @not_more_identities(%x: tensor<1x1x2x2xf32>, %c: tensor<1x1x2x2xi1>, 
   %2 = nn.where %c, %x, %y : (tensor<1x1x2x2xi1>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
   return %0, %1, %2 : tensor<1x1x2x2xf32>, tensor<1x1x1x2xf32>, tensor<1x1x2x2xf32>
 }
+
+// -----
+
+// Comparisons and logic fold on small constants (broadcasting, NaN compares
+// false); x & x and not(not(x)) are x.
+// CHECK-LABEL: func @fold_compare_logic
+// CHECK:      %[[EQ:.*]] = nn.constant dense<[false, true, false]> : tensor<3xi1>
+// CHECK-NEXT: %[[LT:.*]] = nn.constant dense<{{\[}}[true, true, false], [true, true, false]]> : tensor<2x3xi1>
+// CHECK-NEXT: %[[GE:.*]] = nn.constant dense<[false, true, true]> : tensor<3xi1>
+// CHECK-NEXT: %[[LE:.*]] = nn.constant dense<[true, true, false]> : tensor<3xi1>
+// CHECK-NEXT: %[[GT:.*]] = nn.constant dense<[false, false, true]> : tensor<3xi1>
+// CHECK-NEXT: %[[XOR:.*]] = nn.constant dense<[true, false, false]> : tensor<3xi1>
+// CHECK-NEXT: %[[NOT:.*]] = nn.constant dense<[true, false, true]> : tensor<3xi1>
+// CHECK-NEXT: %[[NAN:.*]] = nn.constant dense<false> : tensor<2xi1>
+// The or of eq and u equals GE's constant, which is reused.
+// CHECK-NEXT: return %[[EQ]], %[[LT]], %[[GE]], %[[LE]], %[[GT]], %[[XOR]], %[[GE]], %[[NOT]], %[[NAN]], %arg0, %arg0
+func.func @fold_compare_logic(%p: tensor<3xi1>) -> (tensor<3xi1>, tensor<2x3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<2xi1>, tensor<3xi1>, tensor<3xi1>) {
+  %a = nn.constant dense<[1, 2, 3]> : tensor<3xi64>
+  %b = nn.constant dense<2> : tensor<i64>
+  %c = nn.constant dense<[[2, 3, 3], [5, 6, 3]]> : tensor<2x3xi64>
+  %f = nn.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
+  %g = nn.constant dense<2.0> : tensor<f32>
+  %nan = nn.constant dense<0x7FC00000> : tensor<2xf32>
+  %t = nn.constant dense<[true, false, true]> : tensor<3xi1>
+  %u = nn.constant dense<[false, false, true]> : tensor<3xi1>
+  %0 = nn.equal %a, %b : (tensor<3xi64>, tensor<i64>) -> tensor<3xi1>
+  %1 = nn.less %a, %c : (tensor<3xi64>, tensor<2x3xi64>) -> tensor<2x3xi1>
+  %2 = nn.greater_or_equal %f, %g : (tensor<3xf32>, tensor<f32>) -> tensor<3xi1>
+  %3 = nn.less_or_equal %f, %g : (tensor<3xf32>, tensor<f32>) -> tensor<3xi1>
+  %4 = nn.greater %f, %g : (tensor<3xf32>, tensor<f32>) -> tensor<3xi1>
+  %5 = nn.xor %t, %u : (tensor<3xi1>, tensor<3xi1>) -> tensor<3xi1>
+  %6 = nn.or %0, %u : (tensor<3xi1>, tensor<3xi1>) -> tensor<3xi1>
+  %7 = nn.not %0 : tensor<3xi1>
+  %8 = nn.equal %nan, %nan : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xi1>
+  %9 = nn.and %p, %p : (tensor<3xi1>, tensor<3xi1>) -> tensor<3xi1>
+  %10 = nn.not %p : tensor<3xi1>
+  %11 = nn.not %10 : tensor<3xi1>
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %11 : tensor<3xi1>, tensor<2x3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<2xi1>, tensor<3xi1>, tensor<3xi1>
+}

@@ -847,3 +847,43 @@ func.func @f(%x: tensor<4611686018427387904x4xf32>) {
   %0 = nn.flatten %x {axis = 0 : i64} : (tensor<4611686018427387904x4xf32>) -> tensor<1x4xf32>
   return
 }
+
+// -----
+
+func.func @f(%a: tensor<2x3xf32>, %b: tensor<2xf32>) {
+  // expected-error @+1 {{operand shapes [2, 3] and [2] are not broadcastable}}
+  %0 = nn.less %a, %b : (tensor<2x3xf32>, tensor<2xf32>) -> tensor<2x3xi1>
+  return
+}
+
+// -----
+
+func.func @f(%a: tensor<2x3xf32>, %b: tensor<3xi64>) {
+  // expected-error @+1 {{'lhs' and 'rhs' have different element types ('f32' vs 'i64')}}
+  %0 = nn.equal %a, %b : (tensor<2x3xf32>, tensor<3xi64>) -> tensor<2x3xi1>
+  return
+}
+
+// -----
+
+func.func @f(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{result #0 must be statically shaped tensor of 1-bit signless integer values, but got 'tensor<2x3xf32>'}}
+  %0 = nn.greater %a, %a : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @f(%a: tensor<2x3xi1>) {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of}}
+  %0 = nn.less %a, %a : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  return
+}
+
+// -----
+
+func.func @f(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of 1-bit signless integer values}}
+  %0 = nn.and %a, %a : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return
+}

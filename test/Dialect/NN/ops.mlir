@@ -200,3 +200,30 @@ func.func @constants() -> (tensor<2xi64>, tensor<4x4xf32>, tensor<3xbf16>) {
     }
   }
 #-}
+
+// CHECK-LABEL: func @compare_logic
+func.func @compare_logic(%a: tensor<2x3xf32>, %b: tensor<3xf32>,
+                         %i: tensor<4x1xi64>, %j: tensor<1x5xi64>,
+                         %p: tensor<2x1xi1>, %q: tensor<3xi1>) {
+  // CHECK: nn.equal %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %0 = nn.equal %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: nn.equal {{.*}} : (tensor<2x1xi1>, tensor<3xi1>) -> tensor<2x3xi1>
+  %1 = nn.equal %p, %q : (tensor<2x1xi1>, tensor<3xi1>) -> tensor<2x3xi1>
+  // CHECK: nn.less {{.*}} -> tensor<4x5xi1>
+  %2 = nn.less %i, %j : (tensor<4x1xi64>, tensor<1x5xi64>) -> tensor<4x5xi1>
+  // CHECK: nn.less_or_equal {{.*}} -> tensor<2x3xi1>
+  %3 = nn.less_or_equal %b, %a : (tensor<3xf32>, tensor<2x3xf32>) -> tensor<2x3xi1>
+  // CHECK: nn.greater {{.*}} -> tensor<4x5xi1>
+  %4 = nn.greater %i, %j : (tensor<4x1xi64>, tensor<1x5xi64>) -> tensor<4x5xi1>
+  // CHECK: nn.greater_or_equal {{.*}} -> tensor<2x3xi1>
+  %5 = nn.greater_or_equal %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: nn.and {{.*}} : (tensor<2x1xi1>, tensor<3xi1>) -> tensor<2x3xi1>
+  %6 = nn.and %p, %q : (tensor<2x1xi1>, tensor<3xi1>) -> tensor<2x3xi1>
+  // CHECK: nn.or {{.*}} -> tensor<2x3xi1>
+  %7 = nn.or %6, %0 : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  // CHECK: nn.xor {{.*}} -> tensor<2x3xi1>
+  %8 = nn.xor %7, %q : (tensor<2x3xi1>, tensor<3xi1>) -> tensor<2x3xi1>
+  // CHECK: nn.not %{{.*}} : tensor<2x3xi1>
+  %9 = nn.not %8 : tensor<2x3xi1>
+  return
+}

@@ -73,13 +73,14 @@ int64_t broadcastIndex(int64_t linear, ArrayRef<int64_t> resultShape,
   return index;
 }
 
-/// foldBinary for one element representation (APInt or APFloat).
-template <typename ElementT, typename Fn>
+/// foldBinary for one operand element representation (APInt or APFloat);
+/// comparisons produce APInt (i1) results from APFloat operands.
+template <typename ElementT, typename ResultT = ElementT, typename Fn>
 OpFoldResult foldBinaryElements(DenseElementsAttr lhs, DenseElementsAttr rhs,
                                 RankedTensorType resultType, Fn fn) {
   // Two splats give a splat of any size: compute the one value.
   if (lhs.isSplat() && rhs.isSplat()) {
-    std::optional<ElementT> value =
+    std::optional<ResultT> value =
         fn(lhs.getSplatValue<ElementT>(), rhs.getSplatValue<ElementT>());
     if (!value)
       return {};
@@ -95,9 +96,9 @@ OpFoldResult foldBinaryElements(DenseElementsAttr lhs, DenseElementsAttr rhs,
   SmallVector<int64_t> rhsStrides = getStrides(rhsShape);
   auto lhsValues = llvm::to_vector(lhs.getValues<ElementT>());
   auto rhsValues = llvm::to_vector(rhs.getValues<ElementT>());
-  SmallVector<ElementT> results;
+  SmallVector<ResultT> results;
   for (int64_t i = 0, e = resultType.getNumElements(); i < e; ++i) {
-    std::optional<ElementT> value =
+    std::optional<ResultT> value =
         fn(lhsValues[broadcastIndex(i, shape, strides, lhsShape, lhsStrides)],
            rhsValues[broadcastIndex(i, shape, strides, rhsShape, rhsStrides)]);
     if (!value)
@@ -122,6 +123,32 @@ OpFoldResult foldBinary(Attribute lhsAttr, Attribute rhsAttr,
     return foldBinaryElements<APInt>(lhs, rhs, resultType, intFn);
   if (isa<FloatType>(resultType.getElementType()))
     return foldBinaryElements<APFloat>(lhs, rhs, resultType, floatFn);
+  return {};
+}
+
+/// Folds a broadcasting comparison over two small dense constants. Integer
+/// operands are compared signed (i1 operands only reach `nn.equal`).
+template <typename IntPred, typename FloatPred>
+OpFoldResult foldCompare(Attribute lhsAttr, Attribute rhsAttr,
+                         RankedTensorType resultType, IntPred intPred,
+                         FloatPred floatPred) {
+  DenseElementsAttr lhs = getFoldableDense(lhsAttr);
+  DenseElementsAttr rhs = getFoldableDense(rhsAttr);
+  if (!lhs || !rhs)
+    return {};
+  Type elementType = lhs.getElementType();
+  if (isa<IntegerType>(elementType))
+    return foldBinaryElements<APInt, APInt>(
+        lhs, rhs, resultType,
+        [&](const APInt &a, const APInt &b) -> std::optional<APInt> {
+          return APInt(1, intPred(a, b));
+        });
+  if (isa<FloatType>(elementType))
+    return foldBinaryElements<APFloat, APInt>(
+        lhs, rhs, resultType,
+        [&](const APFloat &a, const APFloat &b) -> std::optional<APInt> {
+          return APInt(1, floatPred(a.compare(b)));
+        });
   return {};
 }
 
@@ -318,6 +345,96 @@ OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
       [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
         return llvm::minimum(a, b);
       });
+}
+
+//===----------------------------------------------------------------------===//
+// Comparisons and logic
+//===----------------------------------------------------------------------===//
+
+// A NaN operand compares cmpUnordered, which no predicate below accepts: a
+// comparison with NaN folds to false, as ONNX defines it.
+OpFoldResult EqualOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) { return a == b; },
+      [](APFloat::cmpResult r) { return r == APFloat::cmpEqual; });
+}
+
+OpFoldResult LessOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) { return a.slt(b); },
+      [](APFloat::cmpResult r) { return r == APFloat::cmpLessThan; });
+}
+
+OpFoldResult LessOrEqualOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) { return a.sle(b); },
+      [](APFloat::cmpResult r) {
+        return r == APFloat::cmpLessThan || r == APFloat::cmpEqual;
+      });
+}
+
+OpFoldResult GreaterOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) { return a.sgt(b); },
+      [](APFloat::cmpResult r) { return r == APFloat::cmpGreaterThan; });
+}
+
+OpFoldResult GreaterOrEqualOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) { return a.sge(b); },
+      [](APFloat::cmpResult r) {
+        return r == APFloat::cmpGreaterThan || r == APFloat::cmpEqual;
+      });
+}
+
+/// The logic ops only see i1, so the float callback never runs.
+static std::optional<APFloat> noFloatLogic(const APFloat &, const APFloat &) {
+  return std::nullopt;
+}
+
+OpFoldResult AndOp::fold(FoldAdaptor adaptor) {
+  if (getLhs() == getRhs())
+    return getLhs();
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return a & b;
+      },
+      noFloatLogic);
+}
+
+OpFoldResult OrOp::fold(FoldAdaptor adaptor) {
+  if (getLhs() == getRhs())
+    return getLhs();
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return a | b;
+      },
+      noFloatLogic);
+}
+
+OpFoldResult XorOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return a ^ b;
+      },
+      noFloatLogic);
+}
+
+OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
+  if (auto inner = getInput().getDefiningOp<NotOp>())
+    return inner.getInput();
+  return foldUnary(
+      adaptor.getInput(), getType(),
+      [](const APInt &v) -> std::optional<APInt> { return ~v; },
+      [](const APFloat &) -> std::optional<APFloat> { return std::nullopt; });
 }
 
 OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {

@@ -652,6 +652,36 @@ NN_BINARY_SHAPE_FN(PowOp)
 NN_BINARY_SHAPE_FN(MaxOp)
 NN_BINARY_SHAPE_FN(MinOp)
 
+/// Shared shape function of the comparisons: broadcasting, then i1.
+static LogicalResult inferCompareType(MLIRContext *context, Value lhs,
+                                      Value rhs,
+                                      SmallVectorImpl<Type> &resultTypes,
+                                      EmitFn emitError) {
+  if (failed(inferBroadcastType(lhs, rhs, resultTypes, emitError)))
+    return failure();
+  resultTypes.back() = cast<RankedTensorType>(resultTypes.back())
+                           .clone(IntegerType::get(context, 1));
+  return success();
+}
+
+#define NN_COMPARE_SHAPE_FN(OP)                                                \
+  LogicalResult OP::inferResultTypes(                                          \
+      MLIRContext *context, OP::Adaptor adaptor,                               \
+      SmallVectorImpl<Type> &resultTypes, EmitFn emitError) {                  \
+    return inferCompareType(context, adaptor.getLhs(), adaptor.getRhs(),       \
+                            resultTypes, emitError);                           \
+  }                                                                            \
+  NN_SHAPE_OP_HOOKS(OP)
+
+NN_COMPARE_SHAPE_FN(EqualOp)
+NN_COMPARE_SHAPE_FN(LessOp)
+NN_COMPARE_SHAPE_FN(LessOrEqualOp)
+NN_COMPARE_SHAPE_FN(GreaterOp)
+NN_COMPARE_SHAPE_FN(GreaterOrEqualOp)
+NN_BINARY_SHAPE_FN(AndOp)
+NN_BINARY_SHAPE_FN(OrOp)
+NN_BINARY_SHAPE_FN(XorOp)
+
 LogicalResult WhereOp::inferResultTypes(MLIRContext *, WhereOp::Adaptor adaptor,
                                         SmallVectorImpl<Type> &resultTypes,
                                         EmitFn emitError) {

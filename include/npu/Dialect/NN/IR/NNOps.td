@@ -296,6 +296,52 @@ def NN_WhereOp : NN_ShapeOp<"where"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Comparisons and logic (numpy broadcasting, i1 results)
+//===----------------------------------------------------------------------===//
+
+/// An elementwise comparison with multidirectional (numpy) broadcasting. Both
+/// operands have the same element type; the result is i1.
+class NN_CompareOp<string mnemonic, Type operandType, list<Trait> traits = []>
+    : NN_ShapeOp<mnemonic, traits> {
+  let arguments = (ins operandType:$lhs, operandType:$rhs);
+  let results = (outs NN_BoolTensor:$output);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def NN_EqualOp : NN_CompareOp<"equal", NN_Tensor, [Commutative]> {
+  let summary = "elementwise lhs == rhs with broadcasting (ONNX Equal)";
+}
+def NN_LessOp : NN_CompareOp<"less", NN_NumericTensor> {
+  let summary = "elementwise lhs < rhs with broadcasting (ONNX Less)";
+}
+def NN_LessOrEqualOp : NN_CompareOp<"less_or_equal", NN_NumericTensor> {
+  let summary = "elementwise lhs <= rhs with broadcasting (ONNX LessOrEqual)";
+}
+def NN_GreaterOp : NN_CompareOp<"greater", NN_NumericTensor> {
+  let summary = "elementwise lhs > rhs with broadcasting (ONNX Greater)";
+}
+def NN_GreaterOrEqualOp : NN_CompareOp<"greater_or_equal", NN_NumericTensor> {
+  let summary =
+      "elementwise lhs >= rhs with broadcasting (ONNX GreaterOrEqual)";
+}
+
+def NN_AndOp : NN_BinaryOp<"and", NN_BoolTensor, [Commutative]> {
+  let summary = "elementwise logical and with broadcasting (ONNX And)";
+}
+def NN_OrOp : NN_BinaryOp<"or", NN_BoolTensor, [Commutative]> {
+  let summary = "elementwise logical or with broadcasting (ONNX Or)";
+}
+def NN_XorOp : NN_BinaryOp<"xor", NN_BoolTensor, [Commutative]> {
+  let summary = "elementwise logical xor with broadcasting (ONNX Xor)";
+}
+def NN_NotOp : NN_UnaryOp<"not", NN_BoolTensor> {
+  let summary = "elementwise logical negation (ONNX Not)";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Elementwise unary ops
 //===----------------------------------------------------------------------===//
 
