@@ -104,8 +104,7 @@ struct ValueInfo {
 /// Ops the importer evaluates only when their inputs are known.
 static bool isFoldOnlyOp(llvm::StringRef op) {
   return llvm::is_contained(
-      {"Shape", "Size", "ConstantOfShape", "Range", "Mod", "Floor", "Ceil",
-       "ReduceProd", "ReduceMin"},
+      {"Shape", "Size", "ConstantOfShape", "Range", "Mod", "Floor", "Ceil"},
       op);
 }
 
@@ -121,7 +120,8 @@ static bool isRuntimeOp(llvm::StringRef op) {
        "Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Concat",
        "Split", "Slice", "Gather", "Where", "Expand", "Pad", "Cast",
        "Constant", "Identity", "Dropout", "Equal", "Less", "LessOrEqual",
-       "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Not"},
+       "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Not", "ReduceMin",
+       "ReduceProd", "ArgMax", "ArgMin"},
       op);
 }
 
@@ -1305,8 +1305,12 @@ LogicalResult ONNXGraphImporter::importReduce(const onnx::NodeProto &node) {
     result = createInferredValue<nn::ReduceSumOp>(*input, axesAttr, keepDims);
   else if (op == "ReduceMean")
     result = createInferredValue<nn::ReduceMeanOp>(*input, axesAttr, keepDims);
-  else
+  else if (op == "ReduceMax")
     result = createInferredValue<nn::ReduceMaxOp>(*input, axesAttr, keepDims);
+  else if (op == "ReduceMin")
+    result = createInferredValue<nn::ReduceMinOp>(*input, axesAttr, keepDims);
+  else
+    result = createInferredValue<nn::ReduceProdOp>(*input, axesAttr, keepDims);
   return setResult(node, result);
 }
 
@@ -1538,8 +1542,29 @@ ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
     return importClip(node);
   if (op == "Softmax" || op == "LogSoftmax")
     return importSoftmax(node);
-  if (op == "ReduceSum" || op == "ReduceMean" || op == "ReduceMax")
+  if (op == "ReduceSum" || op == "ReduceMean" || op == "ReduceMax" ||
+      op == "ReduceMin" || op == "ReduceProd")
     return importReduce(node);
+  if (op == "ArgMax" || op == "ArgMin") {
+    FailureOr<Value> input = operand(node, 0);
+    auto shape = shapeOf(node, 0);
+    if (failed(input) || !shape)
+      return failure();
+    FailureOr<int64_t> axis = axisAttr(node, 0, shape->size());
+    if (failed(axis))
+      return failure();
+    // select_last_index exists from opset 12; older opsets pick the first.
+    auto axisValue = builder.getI64IntegerAttr(*axis);
+    auto keepDims = builder.getBoolAttr(getIntAttr(node, "keepdims", 1) != 0);
+    auto selectLast =
+        builder.getBoolAttr(getIntAttr(node, "select_last_index", 0) != 0);
+    FailureOr<Value> result =
+        op == "ArgMax" ? createInferredValue<nn::ArgMaxOp>(*input, axisValue,
+                                                           keepDims, selectLast)
+                       : createInferredValue<nn::ArgMinOp>(
+                             *input, axisValue, keepDims, selectLast);
+    return setResult(node, result);
+  }
   if (op == "Reshape" || op == "Squeeze" || op == "Unsqueeze" ||
       op == "Flatten")
     return importReshapeLike(node);

@@ -189,8 +189,26 @@ def reduce():
         N("ReduceMax", ["r2"], ["y"], name="max_nokeep", axes=[0],
           keepdims=0),
         N("ReduceSum", ["x"], ["y2"], name="sum_all", keepdims=0),
-    ], [vi("x", F, [2, 3, 4])], [vi("y", F, None), vi("y2", F, None)],
+        N("ReduceMin", ["x"], ["y3"], name="min_attr", axes=[2, 0]),
+        N("ReduceProd", ["x"], ["y4"], name="prod_all", keepdims=0),
+    ], [vi("x", F, [2, 3, 4])], [vi("y", F, None), vi("y2", F, None),
+                                 vi("y3", F, None), vi("y4", F, None)],
         [const("axes", np.array([1], np.int64))], opset=13)
+
+
+def arg_reduce(opset=13):
+    # Negative axis normalized, keepdims default/0; select_last_index from
+    # opset 12.
+    last = {"select_last_index": 1} if opset >= 12 else {}
+    return model([
+        N("ArgMax", ["x"], ["a"], name="argmax", axis=-1),
+        N("ArgMin", ["x"], ["b"], name="argmin", axis=1, keepdims=0, **last),
+    ], [vi("x", F, [2, 3, 4])], [vi("a", I64, None), vi("b", I64, None)],
+        opset=opset)
+
+
+def arg_reduce_opset11():
+    return arg_reduce(opset=11)
 
 
 def shape_ops():

@@ -314,8 +314,8 @@ func.func @huge_splats() -> (tensor<4x1152921504606846976xf32>, tensor<115292150
 // where with equal branches, empty concat inputs.
 // CHECK-LABEL: func @more_identities
 // CHECK-SAME: (%[[X:[^:]*]]: tensor<2x3x1x1xf32>, %[[C:[^:]*]]: tensor<2x3x1x1xi1>, %[[E:[^:]*]]: tensor<2x0x1x1xf32>)
-// CHECK-NEXT: return %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]]
-func.func @more_identities(%x: tensor<2x3x1x1xf32>, %c: tensor<2x3x1x1xi1>, %e: tensor<2x0x1x1xf32>) -> (tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>) {
+// CHECK-NEXT: return %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]]
+func.func @more_identities(%x: tensor<2x3x1x1xf32>, %c: tensor<2x3x1x1xi1>, %e: tensor<2x0x1x1xf32>) -> (tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>) {
   %0 = nn.max_pool %x {kernel_shape = array<i64: 1, 1>} : (tensor<2x3x1x1xf32>) -> tensor<2x3x1x1xf32>
   %1 = nn.avg_pool %x {kernel_shape = array<i64: 1, 1>, strides = array<i64: 1, 1>} : (tensor<2x3x1x1xf32>) -> tensor<2x3x1x1xf32>
   %2 = nn.global_avg_pool %x : (tensor<2x3x1x1xf32>) -> tensor<2x3x1x1xf32>
@@ -325,7 +325,9 @@ func.func @more_identities(%x: tensor<2x3x1x1xf32>, %c: tensor<2x3x1x1xi1>, %e: 
   %6 = nn.split %x {axis = 1 : i64, sizes = array<i64: 3>} : tensor<2x3x1x1xf32> -> tensor<2x3x1x1xf32>
   %7 = nn.where %c, %x, %x : (tensor<2x3x1x1xi1>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>) -> tensor<2x3x1x1xf32>
   %8 = nn.concat %e, %x, %e {axis = 1 : i64} : (tensor<2x0x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x0x1x1xf32>) -> tensor<2x3x1x1xf32>
-  return %0, %1, %2, %3, %4, %5, %6, %7, %8 : tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>
+  %9 = nn.reduce_min %x {axes = array<i64: 3>} : (tensor<2x3x1x1xf32>) -> tensor<2x3x1x1xf32>
+  %10 = nn.reduce_prod %x {axes = array<i64: 2>} : (tensor<2x3x1x1xf32>) -> tensor<2x3x1x1xf32>
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10 : tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>, tensor<2x3x1x1xf32>
 }
 
 // -----

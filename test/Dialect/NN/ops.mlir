@@ -131,6 +131,14 @@ func.func @reductions(%x: tensor<2x3x4xf32>, %i: tensor<5x6xi64>) {
   %2 = nn.reduce_max %i {keepdims = false} : (tensor<5x6xi64>) -> tensor<i64>
   // CHECK: nn.reduce_max %{{.*}} : (tensor<2x3x4xf32>) -> tensor<1x1x1xf32>
   %3 = nn.reduce_max %x : (tensor<2x3x4xf32>) -> tensor<1x1x1xf32>
+  // CHECK: nn.reduce_min %{{.*}} {axes = array<i64: 1>} : (tensor<5x6xi64>) -> tensor<5x1xi64>
+  %4 = nn.reduce_min %i {axes = array<i64: 1>} : (tensor<5x6xi64>) -> tensor<5x1xi64>
+  // CHECK: nn.reduce_prod %{{.*}} {axes = array<i64: 0, 2>, keepdims = false} : (tensor<2x3x4xf32>) -> tensor<3xf32>
+  %5 = nn.reduce_prod %x {axes = array<i64: 0, 2>, keepdims = false} : (tensor<2x3x4xf32>) -> tensor<3xf32>
+  // CHECK: nn.arg_max %{{.*}} {axis = 2 : i64} : (tensor<2x3x4xf32>) -> tensor<2x3x1xi64>
+  %6 = nn.arg_max %x {axis = 2 : i64} : (tensor<2x3x4xf32>) -> tensor<2x3x1xi64>
+  // CHECK: nn.arg_min %{{.*}} {keepdims = false, select_last_index = true} : (tensor<5x6xi64>) -> tensor<6xi64>
+  %7 = nn.arg_min %i {keepdims = false, select_last_index = true} : (tensor<5x6xi64>) -> tensor<6xi64>
   return
 }
 

@@ -529,7 +529,7 @@ OpFoldResult GlobalAvgPoolOp::fold(FoldAdaptor) {
 }
 
 // A reduction that keeps its input's type only reduces size-1 axes (with
-// keepdims): sum, mean and max of one element are that element.
+// keepdims): sum, mean, max, min and product of one element are that element.
 OpFoldResult ReduceSumOp::fold(FoldAdaptor) {
   return getInput().getType() == getType() ? getInput() : OpFoldResult();
 }
@@ -539,6 +539,14 @@ OpFoldResult ReduceMeanOp::fold(FoldAdaptor) {
 }
 
 OpFoldResult ReduceMaxOp::fold(FoldAdaptor) {
+  return getInput().getType() == getType() ? getInput() : OpFoldResult();
+}
+
+OpFoldResult ReduceMinOp::fold(FoldAdaptor) {
+  return getInput().getType() == getType() ? getInput() : OpFoldResult();
+}
+
+OpFoldResult ReduceProdOp::fold(FoldAdaptor) {
   return getInput().getType() == getType() ? getInput() : OpFoldResult();
 }
 

@@ -744,6 +744,33 @@ static LogicalResult inferReduceType(Value input, ArrayRef<int64_t> axes,
 NN_REDUCE_SHAPE_FN(ReduceSumOp)
 NN_REDUCE_SHAPE_FN(ReduceMeanOp)
 NN_REDUCE_SHAPE_FN(ReduceMaxOp)
+NN_REDUCE_SHAPE_FN(ReduceMinOp)
+NN_REDUCE_SHAPE_FN(ReduceProdOp)
+
+/// Shared shape function of arg_max / arg_min: a one-axis reduction whose
+/// result holds i64 indices.
+static LogicalResult inferArgReduceType(MLIRContext *context, Value input,
+                                        int64_t axis, bool keepDims,
+                                        SmallVectorImpl<Type> &resultTypes,
+                                        EmitFn emitError) {
+  if (failed(inferReduceType(input, {axis}, keepDims, resultTypes, emitError)))
+    return failure();
+  resultTypes.back() = cast<RankedTensorType>(resultTypes.back())
+                           .clone(IntegerType::get(context, 64));
+  return success();
+}
+
+#define NN_ARG_REDUCE_SHAPE_FN(OP)                                             \
+  LogicalResult OP::inferResultTypes(                                          \
+      MLIRContext *context, OP::Adaptor adaptor,                               \
+      SmallVectorImpl<Type> &resultTypes, EmitFn emitError) {                  \
+    return inferArgReduceType(context, adaptor.getInput(), adaptor.getAxis(),  \
+                              adaptor.getKeepdims(), resultTypes, emitError);  \
+  }                                                                            \
+  NN_SHAPE_OP_HOOKS(OP)
+
+NN_ARG_REDUCE_SHAPE_FN(ArgMaxOp)
+NN_ARG_REDUCE_SHAPE_FN(ArgMinOp)
 
 //===----------------------------------------------------------------------===//
 // Data movement and shape ops

@@ -462,6 +462,38 @@ def NN_ReduceMeanOp : NN_ReduceOp<"reduce_mean", NN_NumericTensor> {
 def NN_ReduceMaxOp : NN_ReduceOp<"reduce_max", NN_NumericTensor> {
   let summary = "maximum over axes (ONNX ReduceMax)";
 }
+def NN_ReduceMinOp : NN_ReduceOp<"reduce_min", NN_NumericTensor> {
+  let summary = "minimum over axes (ONNX ReduceMin)";
+}
+def NN_ReduceProdOp : NN_ReduceOp<"reduce_prod", NN_NumericTensor> {
+  let summary = "product over axes (ONNX ReduceProd)";
+}
+
+/// Index of the maximum / minimum along one axis.
+class NN_ArgReduceOp<string mnemonic> : NN_ShapeOp<mnemonic> {
+  let description = [{
+    The result holds i64 indices along `axis`; ties give the first index, or
+    the last one with `select_last_index`.
+
+    Attributes:
+    - `axis` (i64, default 0, non-negative, < rank).
+    - `keepdims` (bool, default true): keep `axis` as size 1.
+    - `select_last_index` (bool, default false).
+  }];
+  let arguments = (ins NN_NumericTensor:$input,
+                       DefaultValuedAttr<I64Attr, "0">:$axis,
+                       DefaultValuedAttr<BoolAttr, "true">:$keepdims,
+                       DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
+  let results = (outs StaticShapeTensorOf<[I64]>:$output);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+}
+def NN_ArgMaxOp : NN_ArgReduceOp<"arg_max"> {
+  let summary = "index of the maximum along an axis (ONNX ArgMax)";
+}
+def NN_ArgMinOp : NN_ArgReduceOp<"arg_min"> {
+  let summary = "index of the minimum along an axis (ONNX ArgMin)";
+}
 
 //===----------------------------------------------------------------------===//
 // Data movement and shape ops
