@@ -104,7 +104,7 @@ struct ValueInfo {
 /// Ops the importer evaluates only when their inputs are known.
 static bool isFoldOnlyOp(llvm::StringRef op) {
   return llvm::is_contained(
-      {"Shape", "Size", "ConstantOfShape", "Range", "Mod", "Floor", "Ceil"},
+      {"Shape", "Size", "ConstantOfShape", "Range", "Mod"},
       op);
 }
 
@@ -121,7 +121,7 @@ static bool isRuntimeOp(llvm::StringRef op) {
        "Split", "Slice", "Gather", "Where", "Expand", "Pad", "Cast",
        "Constant", "Identity", "Dropout", "Equal", "Less", "LessOrEqual",
        "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Not", "ReduceMin",
-       "ReduceProd", "ArgMax", "ArgMin"},
+       "ReduceProd", "ArgMax", "ArgMin", "Floor", "Ceil", "Sign"},
       op);
 }
 
@@ -1203,10 +1203,13 @@ LogicalResult ONNXGraphImporter::importUnary(const onnx::NodeProto &node) {
     std::optional<DType> dtype = dtypeFromMLIR(type.getElementType());
     if (!dtype || !isFloatDType(*dtype))
       return nodeError("Reciprocal needs a float input");
-    ConstTensor one = ConstTensor::zeros(*dtype, {});
-    one.setDouble(0, 1.0);
-    Value oneValue = materialize(one, "one", currentLoc);
-    result = createInferredValue<nn::DivOp>(oneValue, *input);
+    result = createInferredValue<nn::ReciprocalOp>(*input);
+  } else if (op == "Floor") {
+    result = createInferredValue<nn::FloorOp>(*input);
+  } else if (op == "Ceil") {
+    result = createInferredValue<nn::CeilOp>(*input);
+  } else if (op == "Sign") {
+    result = createInferredValue<nn::SignOp>(*input);
   } else {
     return nodeError("has no nn lowering");
   }

@@ -383,3 +383,32 @@ func.func @fold_compare_logic(%p: tensor<3xi1>) -> (tensor<3xi1>, tensor<2x3xi1>
   %11 = nn.not %10 : tensor<3xi1>
   return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %11 : tensor<3xi1>, tensor<2x3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<2xi1>, tensor<3xi1>, tensor<3xi1>
 }
+
+// -----
+
+// Rounding, sign and reciprocal fold on constants; floor and ceil are
+// idempotent.
+// CHECK-LABEL: func @fold_rounding
+// CHECK:      %[[FLOOR:.*]] = nn.constant dense<[-2.000000e+00, 1.000000e+00, 2.000000e+00]> : tensor<3xf32>
+// CHECK-NEXT: %[[CEIL:.*]] = nn.constant dense<[-1.000000e+00, 2.000000e+00, 2.000000e+00]> : tensor<3xf32>
+// CHECK-NEXT: %[[SIGNF:.*]] = nn.constant dense<[-1.000000e+00, 1.000000e+00, 1.000000e+00]> : tensor<3xf32>
+// CHECK-NEXT: %[[SIGNI:.*]] = nn.constant dense<[-1, 0, 1]> : tensor<3xi64>
+// CHECK-NEXT: %[[RECIP:.*]] = nn.constant dense<[-4.000000e+00, 6.250000e-01, 5.000000e-01]> : tensor<3xf32>
+// CHECK-NEXT: %[[FX:.*]] = nn.floor %arg0
+// CHECK-NEXT: %[[CX:.*]] = nn.ceil %arg0
+// CHECK-NEXT: return %[[FLOOR]], %[[CEIL]], %[[SIGNF]], %[[SIGNI]], %[[RECIP]], %[[FX]], %[[CX]]
+func.func @fold_rounding(%x: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xi64>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %f = nn.constant dense<[-1.25, 1.6, 2.0]> : tensor<3xf32>
+  %r = nn.constant dense<[-0.25, 1.6, 2.0]> : tensor<3xf32>
+  %i = nn.constant dense<[-7, 0, 3]> : tensor<3xi64>
+  %0 = nn.floor %f : tensor<3xf32>
+  %1 = nn.ceil %f : tensor<3xf32>
+  %2 = nn.sign %f : tensor<3xf32>
+  %3 = nn.sign %i : tensor<3xi64>
+  %4 = nn.reciprocal %r : tensor<3xf32>
+  %5 = nn.floor %x : tensor<3xf32>
+  %6 = nn.floor %5 : tensor<3xf32>
+  %7 = nn.ceil %x : tensor<3xf32>
+  %8 = nn.ceil %7 : tensor<3xf32>
+  return %0, %1, %2, %3, %4, %6, %8 : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xi64>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
+}

@@ -911,3 +911,11 @@ func.func @f(%x: tensor<2x3xf32>) {
   %0 = nn.reduce_prod %x {axes = array<i64: 1, 1>} : (tensor<2x3xf32>) -> tensor<2x1xf32>
   return
 }
+
+// -----
+
+func.func @f(%x: tensor<2x3xi32>) {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values}}
+  %0 = nn.floor %x : tensor<2x3xi32>
+  return
+}

@@ -21,13 +21,14 @@ NODE_TESTS = os.path.join(os.path.dirname(onnx.__file__), "backend", "test",
 # ONNX node-test name prefixes of the ops nn covers.
 PREFIXES = (
     "abs", "add", "and", "argmax", "argmin", "averagepool", "batchnorm",
-    "cast", "clip", "concat", "constant", "conv", "div", "edge_pad", "equal",
-    "erf", "exp", "expand", "flatten", "gather_", "gemm", "globalaveragepool",
-    "greater", "layer_normalization", "leakyrelu", "less", "log", "matmul",
-    "max", "maxpool", "min", "mul", "neg", "not", "or", "pow", "reduce_max",
-    "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum_", "reflect_pad",
-    "relu", "reshape", "sigmoid", "slice", "softmax", "split", "sqrt", "sub",
-    "tanh", "transpose", "where", "xor")
+    "cast", "ceil", "clip", "concat", "constant", "conv", "div", "edge_pad",
+    "equal", "erf", "exp", "expand", "flatten", "floor", "gather_", "gemm",
+    "globalaveragepool", "greater", "layer_normalization", "leakyrelu",
+    "less", "log", "matmul", "max", "maxpool", "min", "mul", "neg", "not",
+    "or", "pow", "reciprocal", "reduce_max", "reduce_mean", "reduce_min",
+    "reduce_prod", "reduce_sum_", "reflect_pad", "relu", "reshape", "sigmoid",
+    "sign", "slice", "softmax", "split", "sqrt", "sub", "tanh", "transpose",
+    "where", "xor")
 ELEMENT_TYPES = {
     TensorProto.FLOAT: "f32", TensorProto.FLOAT16: "f16",
     TensorProto.BFLOAT16: "bf16", TensorProto.INT8: "i8",

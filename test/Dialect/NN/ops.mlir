@@ -117,6 +117,14 @@ func.func @elementwise(%a: tensor<2x3xf32>, %b: tensor<3xf32>,
   %23 = nn.softmax %a {axis = 1 : i64} : tensor<2x3xf32>
   // CHECK: nn.log_softmax %{{.*}} {axis = 0 : i64} : tensor<2x3xf32>
   %24 = nn.log_softmax %a {axis = 0 : i64} : tensor<2x3xf32>
+  // CHECK: nn.reciprocal %{{.*}} : tensor<2x3xf32>
+  %25 = nn.reciprocal %a : tensor<2x3xf32>
+  // CHECK: nn.floor %{{.*}} : tensor<2x3xf32>
+  %26 = nn.floor %a : tensor<2x3xf32>
+  // CHECK: nn.ceil %{{.*}} : tensor<2x3xf32>
+  %27 = nn.ceil %a : tensor<2x3xf32>
+  // CHECK: nn.sign %{{.*}} : tensor<4x1xi32>
+  %28 = nn.sign %i : tensor<4x1xi32>
   return
 }
 

@@ -485,6 +485,59 @@ OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
       [](const APFloat &v) -> std::optional<APFloat> { return abs(v); });
 }
 
+OpFoldResult ReciprocalOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), getType(),
+      [](const APInt &) -> std::optional<APInt> { return std::nullopt; },
+      [](const APFloat &v) -> std::optional<APFloat> {
+        APFloat one(v.getSemantics(), 1);
+        one.divide(v, kRound);
+        return one;
+      });
+}
+
+/// Rounds a float constant with `mode`; floor and ceil are idempotent.
+template <typename OpTy>
+static OpFoldResult foldRounding(OpTy op, Attribute input,
+                                 APFloat::roundingMode mode) {
+  if (op.getInput().template getDefiningOp<OpTy>())
+    return op.getInput();
+  return foldUnary(
+      input, op.getType(),
+      [](const APInt &) -> std::optional<APInt> { return std::nullopt; },
+      [mode](APFloat v) -> std::optional<APFloat> {
+        v.roundToIntegral(mode);
+        return v;
+      });
+}
+
+OpFoldResult FloorOp::fold(FoldAdaptor adaptor) {
+  return foldRounding(*this, adaptor.getInput(), APFloat::rmTowardNegative);
+}
+
+OpFoldResult CeilOp::fold(FoldAdaptor adaptor) {
+  return foldRounding(*this, adaptor.getInput(), APFloat::rmTowardPositive);
+}
+
+OpFoldResult SignOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), getType(),
+      [](const APInt &v) -> std::optional<APInt> {
+        int64_t sign = v.isNegative() ? -1 : (v.isZero() ? 0 : 1);
+        return APInt(v.getBitWidth(), sign, /*isSigned=*/true);
+      },
+      [](const APFloat &v) -> std::optional<APFloat> {
+        if (v.isNaN())
+          return v;
+        if (v.isZero())
+          return APFloat::getZero(v.getSemantics());
+        APFloat one(v.getSemantics(), 1);
+        if (v.isNegative())
+          one.changeSign();
+        return one;
+      });
+}
+
 OpFoldResult ClipOp::fold(FoldAdaptor) {
   // Without bounds clip is the identity.
   if (!getMin() && !getMax())

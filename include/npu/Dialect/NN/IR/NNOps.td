@@ -412,6 +412,25 @@ def NN_AbsOp : NN_UnaryOp<"abs", NN_NumericTensor> {
   let summary = "absolute value (ONNX Abs)";
   let hasFolder = 1;
 }
+def NN_ReciprocalOp : NN_UnaryOp<"reciprocal", NN_FloatTensor> {
+  let summary = "1 / x (ONNX Reciprocal)";
+  let hasFolder = 1;
+}
+def NN_FloorOp : NN_UnaryOp<"floor", NN_FloatTensor> {
+  let summary = "round toward negative infinity (ONNX Floor)";
+  let hasFolder = 1;
+}
+def NN_CeilOp : NN_UnaryOp<"ceil", NN_FloatTensor> {
+  let summary = "round toward positive infinity (ONNX Ceil)";
+  let hasFolder = 1;
+}
+def NN_SignOp : NN_UnaryOp<"sign", NN_NumericTensor> {
+  let summary = "-1, 0 or 1 by the sign of x (ONNX Sign)";
+  let description = [{
+    Zero (of either sign) gives 0; NaN gives NaN.
+  }];
+  let hasFolder = 1;
+}
 
 def NN_SoftmaxOp : NN_UnaryOp<"softmax", NN_FloatTensor> {
   let summary = "softmax along one axis (ONNX Softmax, opset 13)";
