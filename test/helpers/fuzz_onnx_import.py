@@ -27,7 +27,9 @@ OPS = ["Conv", "ConvTranspose", "BatchNormalization", "MaxPool",
        "Flatten", "Squeeze", "Unsqueeze", "Concat", "Split", "Slice",
        "Gather", "Where", "Expand", "Pad", "Cast", "Constant", "Identity",
        "Dropout", "Shape", "Size", "ConstantOfShape", "Range", "Equal",
-       "Not", "Mod", "ReduceProd"]
+       "Not", "Mod", "ReduceProd", "Less", "LessOrEqual", "Greater",
+       "GreaterOrEqual", "And", "Or", "Xor", "ArgMax", "ArgMin", "ReduceMin",
+       "Reciprocal", "Floor", "Ceil", "Sign"]
 VALUES = [-(1 << 62), -(1 << 31), -100, -3, -2, -1, 0, 1, 2, 3, 5, 64,
           1 << 31, 1 << 62]
 ATTRS = ["axis", "axes", "perm", "pads", "strides", "kernel_shape", "group",
