@@ -33,7 +33,7 @@ static double cpuSeconds() {
 /// The two phases of `npu-run --perf-only FILE`, timed separately.
 static int timePhases(const char *path) {
   double start = cpuSeconds();
-  llvm::Expected<Program> program = readBinaryFile(path);
+  llvm::Expected<Program> program = readBinaryFile(path, StreamForm::Encoded);
   if (!program) {
     llvm::errs() << llvm::toString(program.takeError()) << "\n";
     return 1;

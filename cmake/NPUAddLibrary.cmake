@@ -1,7 +1,8 @@
 # npu_add_library(name SOURCES... [DEPENDS tblgen-targets...] [LINK libs...])
 #
 # A static library of the project. MLIR-facing libraries link the MLIR dylib
-# (LINK MLIR); the runtime links only LLVM's (LINK LLVM).
+# (LINK MLIR); the runtime leaves the choice of LLVM (shared or static) to
+# the executables that link it (lib/Runtime/CMakeLists.txt).
 function(npu_add_library name)
   cmake_parse_arguments(ARG "" "" "DEPENDS;LINK" ${ARGN})
   add_library(${name} STATIC ${ARG_UNPARSED_ARGUMENTS})

@@ -8,10 +8,12 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   cmake ninja-build ccache g++ git
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
+  libzstd-dev  # LLVM's static Support component needs it (npu-run links it)
   libonnx-dev libonnx-testdata python3-onnx libprotobuf-dev protobuf-compiler
   python3-numpy python3-torch python3-torchvision python3-matplotlib
-  pybind11-dev libeigen3-dev libgtest-dev
+  pybind11-dev libeigen3-dev libgtest-dev libzip-dev
   dataset-fashion-mnist
+  clang-22 libclang-rt-22-dev
 )
 
 missing=()

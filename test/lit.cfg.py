@@ -31,6 +31,10 @@ llvm_config.with_environment("PATH", config.npu_tools_dir, append_path=True)
 llvm_config.with_environment("PYTHONPATH",
                              os.path.join(config.npu_src_root, "test", "helpers"),
                              append_path=True)
+# The `npu` Python package built by python/CMakeLists.txt (test/Python).
+llvm_config.with_environment("PYTHONPATH",
+                             os.path.join(config.npu_obj_root, "python"),
+                             append_path=True)
 
 # `not`, `count`, `FileCheck` and `llvm-readelf` by bare name in RUN lines.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

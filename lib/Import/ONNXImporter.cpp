@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 #include "npu/Import/ONNXImporter.h"
 
+#include "ONNXGraphImporter.h"
 #include "ONNXNodeUtils.h"
 #include "ONNXTensors.h"
 
@@ -33,6 +34,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
 #include "onnx/onnx_pb.h"
@@ -49,12 +51,21 @@ using namespace mlir;
 using namespace mlir::npu;
 using namespace mlir::npu::onnx_import;
 
-/// protobuf's CodedInputStream addresses at most INT_MAX bytes; larger models
-/// must keep their weights in external data files.
-static constexpr int64_t kMaxModelBytes = std::numeric_limits<int>::max();
+/// See kMaxONNXModelBytes (INT_MAX, protobuf's limit).
+static constexpr int64_t kMaxModelBytes = int64_t(kMaxONNXModelBytes);
+static_assert(kMaxONNXModelBytes == uint64_t(std::numeric_limits<int>::max()));
 /// Results larger than this are computed at run time when an nn op exists.
 static constexpr int64_t kPreferRuntimeElements = 1 << 16;
-static constexpr int64_t kFirstOpset = 7, kLastOpset = 17;
+static constexpr int64_t kFirstOpset = 6, kLastOpset = 17;
+
+llvm::Expected<InputValueBinding>
+mlir::npu::parseInputValueBinding(llvm::StringRef spec) {
+  auto [name, path] = spec.split('=');
+  if (!spec.contains('=') || name.empty() || path.empty())
+    return llvm::createStringError("--input-value '" + spec +
+                                   "' must have the form NAME=FILE.pb");
+  return InputValueBinding{name.str(), path.str()};
+}
 
 llvm::Expected<InputShapeBinding>
 mlir::npu::parseInputShapeBinding(llvm::StringRef spec) {
@@ -87,24 +98,43 @@ mlir::npu::parseInputShapeBinding(llvm::StringRef spec) {
   return binding;
 }
 
-namespace {
 
-/// What the importer knows about one ONNX value name.
-struct ValueInfo {
-  /// The SSA value once emitted (or materialized from `constant`).
-  Value value;
-  /// The value when known at import time.
-  std::optional<ConstTensor> constant;
-  /// Set when the producer failed; consumers are skipped silently.
-  bool poisoned = false;
-};
+/// `tensor` (DOUBLE) rounded to f32, for --onnx-f64-as-f32.
+static ConstTensor roundedToF32(const ConstTensor &tensor) {
+  ConstTensor result = ConstTensor::zeros(DType::F32, tensor.getShape());
+  for (int64_t i = 0; i < tensor.getNumElements(); ++i)
+    result.setDouble(i, tensor.getDouble(i));
+  return result;
+}
 
-} // namespace
+/// The function argument a training-mode import adds for the dropout masks.
+constexpr llvm::StringLiteral kDropoutSeedName = "dropout_seed";
 
 /// Ops the importer evaluates only when their inputs are known.
 static bool isFoldOnlyOp(llvm::StringRef op) {
   return llvm::is_contained(
-      {"Shape", "Size", "ConstantOfShape", "Range", "Mod"},
+      {"Shape", "Size", "ConstantOfShape", "Range"},
+      op);
+}
+
+/// Ops imported as a composition of primitive nn ops (importComposite).
+static bool isCompositeOp(llvm::StringRef op) {
+  return llvm::is_contained(
+      {"Elu", "Selu", "Celu", "HardSigmoid", "HardSwish", "Softplus",
+       "Softsign", "ThresholdedRelu", "PRelu", "Mish", "Shrink", "Mean",
+       "DepthToSpace", "SpaceToDepth", "CastLike", "ReduceL1",
+       "ReduceL2", "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp"},
+      op);
+}
+
+/// Ops whose version-1 definition is what opset 6 means too. A model
+/// declaring an opset below 6 that uses only these imports as opset 6 (the
+/// ONNX test data declares opset 1 for single-op models of such ops).
+bool mlir::npu::onnx_import::isStableSinceOpset1(llvm::StringRef op) {
+  return llvm::is_contained(
+      {"GlobalAveragePool", "GlobalMaxPool", "Not", "Softplus", "Softsign",
+       "MatMul", "Transpose", "Identity", "Shape", "Size", "Squeeze",
+       "Unsqueeze", "Constant"},
       op);
 }
 
@@ -121,197 +151,11 @@ static bool isRuntimeOp(llvm::StringRef op) {
        "Split", "Slice", "Gather", "Where", "Expand", "Pad", "Cast",
        "Constant", "Identity", "Dropout", "Equal", "Less", "LessOrEqual",
        "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Not", "ReduceMin",
-       "ReduceProd", "ArgMax", "ArgMin", "Floor", "Ceil", "Sign"},
-      op);
+       "ReduceProd", "ArgMax", "ArgMin", "Floor", "Ceil", "Sign", "Round",
+       "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Mod"},
+      op) || isCompositeOp(op) || isDecomposedOp(op);
 }
 
-namespace {
-
-/// Imports one model; holds the parsed proto, the value map and the
-/// collected problems.
-class ONNXGraphImporter {
-public:
-  ONNXGraphImporter(MLIRContext *context, const ONNXImportOptions &options,
-                    llvm::StringRef modelPath)
-      : context(context), options(options), modelPath(modelPath.str()),
-        builder(context),
-        fileLoc(FileLineColLoc::get(context, modelPath, 0, 0)) {}
-
-  OwningOpRef<ModuleOp> run(llvm::StringRef bytes);
-
-private:
-  //===--- stages --------------------------------------------------------===//
-  LogicalResult parseModel(llvm::StringRef bytes);
-  LogicalResult indexGraph();
-  void checkSupport();
-  void checkNodeAttributes(const onnx::NodeProto &node, size_t index);
-  void resolveInputTypes();
-  OwningOpRef<ModuleOp> buildModule();
-  void importNode(const onnx::NodeProto &node, size_t index);
-  LogicalResult emitReport();
-  bool hasProblems() const {
-    return !problems.empty() || !unsupportedOps.empty();
-  }
-
-  //===--- helpers -------------------------------------------------------===//
-  std::string nodeLabel(const onnx::NodeProto &node, size_t index) const;
-  Location nodeLoc(const onnx::NodeProto &node, size_t index);
-  void addProblem(const llvm::Twine &text) { problems.push_back(text.str()); }
-  /// Records a problem of the node being imported and fails.
-  LogicalResult nodeError(const llvm::Twine &text) {
-    nodeProblem(text);
-    return failure();
-  }
-  void nodeProblem(const llvm::Twine &text) {
-    addProblem(currentLabel + ": " + text);
-  }
-
-  bool hasInput(const onnx::NodeProto &node, int index) const {
-    return index < node.input_size() && !node.input(index).empty();
-  }
-  ValueInfo *lookup(const onnx::NodeProto &node, int index);
-  std::optional<llvm::SmallVector<int64_t>> shapeOf(const onnx::NodeProto &node,
-                                                    int index);
-  const ConstTensor *constantOf(const onnx::NodeProto &node, int index) {
-    ValueInfo *info = lookup(node, index);
-    return info && info->constant ? &*info->constant : nullptr;
-  }
-  /// The SSA value of input `index`, materializing a constant if needed.
-  FailureOr<Value> operand(const onnx::NodeProto &node, int index);
-  /// operand() of inputs 0 .. count-1.
-  FailureOr<llvm::SmallVector<Value>> operands(const onnx::NodeProto &node,
-                                               int count) {
-    llvm::SmallVector<Value> values;
-    for (int i = 0; i < count; ++i) {
-      FailureOr<Value> value = operand(node, i);
-      if (failed(value))
-        return failure();
-      values.push_back(*value);
-    }
-    return values;
-  }
-  /// Like operand() but null for an absent optional input.
-  FailureOr<Value> optionalOperand(const onnx::NodeProto &node, int index);
-  /// The integer contents of a constant input, for shape-like operands.
-  FailureOr<llvm::SmallVector<int64_t>>
-  constantInts(const onnx::NodeProto &node, int index, llvm::StringRef what);
-  /// The node's "axis" attribute (or `defaultAxis`) normalized for `rank`.
-  FailureOr<int64_t> axisAttr(const onnx::NodeProto &node, int64_t defaultAxis,
-                              int64_t rank, bool inclusive = false) {
-    int64_t rawAxis = getIntAttr(node, "axis", defaultAxis);
-    std::optional<int64_t> axis = normalizeAxis(rawAxis, rank, inclusive);
-    if (!axis)
-      return nodeError("axis " + llvm::Twine(rawAxis) + " is out of range");
-    return *axis;
-  }
-  /// Reads the optional "axes" of a reduction or squeeze, from input 1 when
-  /// `fromInput` (newer opsets) or else from the attribute.
-  LogicalResult optionalAxes(const onnx::NodeProto &node, bool fromInput,
-                             std::optional<llvm::SmallVector<int64_t>> &axes);
-  /// Reads an optional constant scalar input into `value`.
-  LogicalResult optionalConstantScalar(const onnx::NodeProto &node, int index,
-                                       llvm::StringRef what,
-                                       std::optional<float> &value);
-  Value materialize(const ConstTensor &tensor, llvm::StringRef name,
-                    Location loc);
-
-  void setOutput(const onnx::NodeProto &node, int index, Value value) {
-    if (index < node.output_size() && !node.output(index).empty())
-      values[node.output(index)].value = value;
-  }
-  /// Sets output 0 of `node` to `result`, or passes on its failure.
-  LogicalResult setResult(const onnx::NodeProto &node,
-                          FailureOr<Value> result) {
-    if (failed(result))
-      return failure();
-    setOutput(node, 0, *result);
-    return success();
-  }
-  void setOutputConstant(const onnx::NodeProto &node, int index,
-                         ConstTensor tensor) {
-    if (index < node.output_size() && !node.output(index).empty())
-      values[node.output(index)].constant = std::move(tensor);
-  }
-  bool outputIsUsed(const onnx::NodeProto &node, int index) const {
-    return index < node.output_size() && !node.output(index).empty() &&
-           consumedNames.contains(node.output(index));
-  }
-
-  /// Creates an op whose builder takes explicit result types, then infers
-  /// them with the op's own shape function. Inference failures become
-  /// problems of the current node instead of report_fatal_error.
-  template <typename OpTy, typename... Args>
-  FailureOr<OpTy> createInferred(unsigned numResults, Args &&...args);
-  template <typename OpTy, typename... Args>
-  FailureOr<Value> createInferredValue(Args &&...args) {
-    auto op = createInferred<OpTy>(1, std::forward<Args>(args)...);
-    if (failed(op))
-      return failure();
-    return op->getOperation()->getResult(0);
-  }
-
-  //===--- per-op lowering -----------------------------------------------===//
-  LogicalResult importConvLike(const onnx::NodeProto &node, bool transposed);
-  LogicalResult importPool(const onnx::NodeProto &node);
-  LogicalResult importGemm(const onnx::NodeProto &node);
-  LogicalResult importBinary(const onnx::NodeProto &node);
-  LogicalResult importUnary(const onnx::NodeProto &node);
-  /// Comparisons (i1 results) and binary logic ops; all opsets (7+) share
-  /// numpy broadcasting.
-  LogicalResult importCompareOrLogic(const onnx::NodeProto &node);
-  LogicalResult importClip(const onnx::NodeProto &node);
-  LogicalResult importSoftmax(const onnx::NodeProto &node);
-  LogicalResult importReduce(const onnx::NodeProto &node);
-  LogicalResult importReshapeLike(const onnx::NodeProto &node);
-  LogicalResult importSplit(const onnx::NodeProto &node);
-  LogicalResult importSlice(const onnx::NodeProto &node);
-  LogicalResult importPad(const onnx::NodeProto &node);
-  LogicalResult importRuntimeNode(const onnx::NodeProto &node);
-  /// Resolves kernel/stride/pad/dilation attributes of Conv and pooling,
-  /// including auto_pad, for the spatial dims of `inputShape`.
-  struct WindowAttrs {
-    llvm::SmallVector<int64_t> kernel, strides, pads, dilations,
-        outputPadding;
-  };
-  FailureOr<WindowAttrs> resolveWindow(const onnx::NodeProto &node,
-                                       llvm::ArrayRef<int64_t> inputShape,
-                                       std::optional<llvm::SmallVector<int64_t>>
-                                           kernelFromWeight,
-                                       bool transposed);
-
-  MLIRContext *context;
-  const ONNXImportOptions &options;
-  std::string modelPath;
-  OpBuilder builder;
-  Location fileLoc;
-
-  std::shared_ptr<onnx::ModelProto> model;
-  int64_t opset = 0;
-  std::vector<std::shared_ptr<const void>> externalBuffers;
-  /// Bytes of tensors computed at import time so far.
-  int64_t foldedBytes = 0;
-
-  /// Every value name known so far.
-  llvm::StringMap<ValueInfo> values;
-  /// Names read by some node or graph output.
-  llvm::StringSet<> consumedNames;
-  /// Node indices in a valid evaluation order.
-  std::vector<size_t> topoOrder;
-  /// Graph inputs that are not initializers, with their resolved types.
-  std::vector<std::pair<std::string, RankedTensorType>> graphInputs;
-
-  std::vector<std::string> problems;
-  /// Nodes the support check rejected; the walk skips them.
-  std::vector<bool> rejectedNodes;
-  /// Unsupported op types with the nodes that use them, for the report.
-  std::map<std::string, std::vector<std::string>> unsupportedOps;
-
-  /// The node being imported (for messages and locations).
-  std::string currentLabel;
-  Location currentLoc = UnknownLoc::get(context);
-};
-
-} // namespace
 
 //===----------------------------------------------------------------------===//
 // Stage 1: parsing
@@ -370,9 +214,16 @@ LogicalResult ONNXGraphImporter::indexGraph() {
   for (const auto &entry : model->opset_import())
     if (entry.domain().empty() || entry.domain() == "ai.onnx")
       opset = entry.version();
-  if (opset == 0)
-    return emitError(fileLoc)
-           << "the model imports no default-domain ('ai.onnx') opset";
+  if (opset == 0) {
+    // A graph of other domains' ops only (the training optimizers) does not
+    // depend on the default opset.
+    if (llvm::any_of(graph.node(), [](const onnx::NodeProto &node) {
+          return node.domain().empty() || node.domain() == "ai.onnx";
+        }))
+      return emitError(fileLoc)
+             << "the model imports no default-domain ('ai.onnx') opset";
+    opset = kLastOpset;
+  }
 
   // Producers: initializers, graph inputs and node outputs; each name once.
   llvm::StringMap<std::string> producer;
@@ -486,28 +337,25 @@ void ONNXGraphImporter::checkNodeAttributes(const onnx::NodeProto &node,
               "expected NOTSET, SAME_UPPER, SAME_LOWER or VALID");
   }
   if (op == "MaxPool") {
-    if (int64_t order = getIntAttr(node, "storage_order", 0))
-      badAttr("storage_order", llvm::Twine(order), "only 0");
-    if (outputIsUsed(node, 1))
-      addProblem(label + ": the Indices output is not supported");
+    int64_t order = getIntAttr(node, "storage_order", 0);
+    if (order != 0 && order != 1)
+      badAttr("storage_order", llvm::Twine(order), "expected 0 or 1");
   }
   if (op == "BatchNormalization") {
-    if (int64_t mode = getIntAttr(node, "training_mode", 0))
-      badAttr("training_mode", llvm::Twine(mode), "only inference, 0");
+    // training_mode (opset 14+) or a training import: nn.batch_norm_train
+    // with outputs Y and the updated running statistics.
+    int64_t mode = getIntAttr(node, "training_mode", 0);
+    if (mode != 0 && mode != 1)
+      badAttr("training_mode", llvm::Twine(mode), "0 or 1");
     if (opset < 9)
       if (int64_t spatial = getIntAttr(node, "spatial", 1); spatial != 1)
         badAttr("spatial", llvm::Twine(spatial), "only 1");
-    for (int i = 1; i < node.output_size(); ++i)
+    bool batchStatistics = mode == 1 || options.training;
+    for (int i = batchStatistics ? 3 : 1; i < node.output_size(); ++i)
       if (outputIsUsed(node, i))
         addProblem(label + ": training outputs (running mean/var) are not "
                            "supported");
   }
-  if (op == "LayerNormalization")
-    for (int i = 1; i < node.output_size(); ++i)
-      if (outputIsUsed(node, i))
-        addProblem(label + ": the Mean/InvStdDev outputs are not supported");
-  if (op == "Dropout" && outputIsUsed(node, 1))
-    addProblem(label + ": the mask output is not supported");
   if (op == "Pad") {
     std::string mode = getStringAttr(node, "mode", "constant");
     if (mode != "constant" && mode != "reflect" && mode != "edge")
@@ -555,6 +403,62 @@ void ONNXGraphImporter::checkNodeAttributes(const onnx::NodeProto &node,
   }
 }
 
+void ONNXGraphImporter::bindInputValues() {
+  const onnx::GraphProto &graph = model->graph();
+  for (const InputValueBinding &binding : options.inputValues) {
+    std::string what = "--input-value for '" + binding.inputName + "'";
+    const onnx::ValueInfoProto *declared = nullptr;
+    for (const auto &input : graph.input())
+      if (input.name() == binding.inputName)
+        declared = &input;
+    bool isInitializer = llvm::any_of(graph.initializer(), [&](const auto &i) {
+      return i.name() == binding.inputName;
+    });
+    if (!declared || isInitializer) {
+      addProblem(what + ": the model has no graph input of that name");
+      continue;
+    }
+    auto file = llvm::MemoryBuffer::getFile(binding.path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+    if (!file) {
+      addProblem(what + ": cannot read '" + binding.path +
+                 "': " + file.getError().message());
+      continue;
+    }
+    auto proto = std::make_shared<onnx::TensorProto>();
+    llvm::StringRef bytes = (*file)->getBuffer();
+    if (bytes.size() > size_t(kMaxModelBytes) ||
+        !proto->ParseFromArray(bytes.data(), int(bytes.size()))) {
+      addProblem(what + ": '" + binding.path +
+                 "' is not a serialized ONNX TensorProto");
+      continue;
+    }
+    ExternalDataContext noExternalData{"", nullptr};
+    auto decoded = decodeTensorProto(*proto, what, noExternalData, proto);
+    if (!decoded) {
+      addProblem(llvm::toString(decoded.takeError()));
+      continue;
+    }
+    // The value must be one the declared input could hold.
+    const auto &tensorType = declared->type().tensor_type();
+    std::optional<DType> dtype = dtypeFromONNX(tensorType.elem_type());
+    bool matches = dtype == decoded->getDType();
+    if (matches && tensorType.has_shape()) {
+      const auto &shape = tensorType.shape();
+      matches = shape.dim_size() == decoded->getRank();
+      for (int d = 0; matches && d < shape.dim_size(); ++d)
+        matches = !shape.dim(d).has_dim_value() ||
+                  shape.dim(d).dim_value() == decoded->getShape()[d];
+    }
+    if (!matches) {
+      addProblem(what + ": the value does not match the input's declared "
+                        "dtype and shape");
+      continue;
+    }
+    boundInputs.try_emplace(binding.inputName, std::move(*decoded));
+  }
+}
+
 void ONNXGraphImporter::resolveInputTypes() {
   const onnx::GraphProto &graph = model->graph();
   llvm::StringSet<> initializerNames;
@@ -566,7 +470,8 @@ void ONNXGraphImporter::resolveInputTypes() {
   llvm::StringSet<> usedBindings;
 
   for (const auto &input : graph.input()) {
-    if (initializerNames.contains(input.name()))
+    if (initializerNames.contains(input.name()) ||
+        boundInputs.count(input.name()))
       continue;
     std::string label = "graph input '" + input.name() + "'";
     if (!input.type().has_tensor_type()) {
@@ -575,9 +480,12 @@ void ONNXGraphImporter::resolveInputTypes() {
     }
     const auto &tensorType = input.type().tensor_type();
     std::optional<DType> dtype = dtypeFromONNX(tensorType.elem_type());
-    if (!dtype || !isRuntimeDType(*dtype)) {
+    if (!dtype || !runsOnChip(*dtype)) {
       addProblem(label + ": dtype " + onnxDTypeName(tensorType.elem_type()) +
-                 " is not supported");
+                 " is not supported" +
+                 (dtype == DType::F64 ? " (--onnx-f64-as-f32 computes it in "
+                                        "f32)"
+                                      : ""));
       continue;
     }
     const InputShapeBinding *binding = nullptr;
@@ -658,7 +566,7 @@ void ONNXGraphImporter::resolveInputTypes() {
     }
     graphInputs.emplace_back(
         input.name(),
-        RankedTensorType::get(dims, dtypeToMLIR(*dtype, context)));
+        RankedTensorType::get(dims, dtypeToMLIR(chipDType(*dtype), context)));
   }
   for (const InputShapeBinding &binding : options.inputShapes)
     if (!usedBindings.contains(binding.inputName)) {
@@ -672,6 +580,8 @@ void ONNXGraphImporter::resolveInputTypes() {
 
 void ONNXGraphImporter::checkSupport() {
   rejectedNodes.assign(model->graph().node_size(), false);
+  if (opset >= 1 && opset < kFirstOpset && allOpsStableSinceOpset1())
+    opset = kFirstOpset;
   if (opset < kFirstOpset || opset > kLastOpset)
     addProblem("opset " + llvm::Twine(opset) + " is not supported (" +
                llvm::Twine(kFirstOpset) + " to " + llvm::Twine(kLastOpset) +
@@ -679,15 +589,18 @@ void ONNXGraphImporter::checkSupport() {
   const onnx::GraphProto &graph = model->graph();
   for (const auto &init : graph.initializer()) {
     std::optional<DType> dtype = dtypeFromONNX(init.data_type());
-    if (!dtype || !isRuntimeDType(*dtype))
+    if (!dtype || !runsOnChip(*dtype))
       addProblem("initializer '" + init.name() + "': dtype " +
                  onnxDTypeName(init.data_type()) + " is not supported");
   }
+  bindInputValues();
   resolveInputTypes();
   for (auto [index, node] : llvm::enumerate(graph.node())) {
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
     std::string nodeName = node.name().empty() ? "#" + std::to_string(index)
                                                : printable(node.name());
+    if (isTrainingOptimizerOp(node.domain(), node.op_type()))
+      continue;
     if (!defaultDomain) {
       unsupportedOps[printable(node.domain() + "." + node.op_type())]
           .push_back(nodeName);
@@ -810,14 +723,20 @@ FailureOr<Value> ONNXGraphImporter::operand(const onnx::NodeProto &node,
   ValueInfo *info = lookup(node, index);
   if (!info)
     return nodeError("input '" + node.input(index) + "' has no value");
-  if (!info->value && !isRuntimeDType(info->constant->getDType()))
+  if (!info->value && !runsOnChip(info->constant->getDType()))
     return nodeError("input '" + node.input(index) + "' has dtype " +
                      onnxDTypeName(onnx::TensorProto::DOUBLE) +
                      ", which only import-time computations may use");
-  if (!info->value)
+  if (!info->value && info->constant->getDType() == DType::F64)
+    info->constant = roundedToF32(*info->constant);
+  if (!info->value) {
     info->value = materialize(*info->constant, node.input(index),
                               NameLoc::get(StringAttr::get(
                                   context, node.input(index))));
+    if (info->initializer)
+      info->value.getDefiningOp()->setAttr(
+          nn::kInitializerAttrName, builder.getStringAttr(node.input(index)));
+  }
   return info->value;
 }
 
@@ -856,6 +775,29 @@ LogicalResult ONNXGraphImporter::optionalAxes(
   return success();
 }
 
+FailureOr<Value>
+ONNXGraphImporter::importTrainingDropout(const onnx::NodeProto &node) {
+  FailureOr<Value> input = operand(node, 0);
+  if (failed(input))
+    return failure();
+  // The ratio: input 1 since opset 12, an attribute before.
+  std::optional<float> ratio;
+  if (opset >= 12) {
+    if (failed(optionalConstantScalar(node, 1, "ratio", ratio)))
+      return failure();
+  } else {
+    ratio = getFloatAttr(node, "ratio", 0.5f);
+  }
+  int64_t key = getIntAttr(node, "seed", dropoutKeys);
+  ++dropoutKeys;
+  if (key < 0 || key >= (int64_t(1) << 31))
+    return nodeError("seed " + llvm::Twine(key) +
+                     " must be in [0, 2^31) to key its nn.dropout");
+  return createInferredValue<nn::DropoutOp>(
+      *input, dropoutSeed, builder.getF32FloatAttr(ratio.value_or(0.5f)),
+      builder.getI64IntegerAttr(key));
+}
+
 LogicalResult ONNXGraphImporter::optionalConstantScalar(
     const onnx::NodeProto &node, int index, llvm::StringRef what,
     std::optional<float> &value) {
@@ -871,67 +813,7 @@ LogicalResult ONNXGraphImporter::optionalConstantScalar(
   return success();
 }
 
-namespace {
-/// Detects the nn ops that expose their shape function (every op but the
-/// SameOperandsAndResultType unary ones).
-template <typename OpTy, typename = void>
-struct HasShapeFunction : std::false_type {};
-template <typename OpTy>
-struct HasShapeFunction<OpTy, std::void_t<decltype(&OpTy::inferResultTypes)>>
-    : std::true_type {};
-} // namespace
 
-template <typename OpTy, typename... Args>
-FailureOr<OpTy> ONNXGraphImporter::createInferred(unsigned numResults,
-                                                  Args &&...args) {
-  // ODS's type-inferring builders abort on operands the shape function
-  // rejects, and operands here come from the file. So build with provisional
-  // result types, run the shape function ourselves, and turn a rejection
-  // into a problem of the node.
-  llvm::SmallVector<Type> provisionalTypes(numResults, builder.getNoneType());
-  OpTy op;
-  if constexpr (std::is_same_v<OpTy, nn::SplitOp>)
-    op = OpTy::create(builder, currentLoc, TypeRange(provisionalTypes),
-                      std::forward<Args>(args)...);
-  else
-    op = OpTy::create(builder, currentLoc, provisionalTypes.front(),
-                      std::forward<Args>(args)...);
-  std::string message;
-  llvm::SmallVector<Type> inferred;
-  LogicalResult status = success();
-  Operation *operation = op.getOperation();
-  {
-    ScopedDiagnosticHandler capture(context, [&](Diagnostic &diag) {
-      if (message.empty())
-        message = diag.str();
-      return success();
-    });
-    if constexpr (HasShapeFunction<OpTy>::value)
-      status = OpTy::inferResultTypes(context, typename OpTy::Adaptor(op),
-                                      inferred,
-                                      [&] { return op.emitOpError(); });
-    else
-      status = OpTy::inferReturnTypes(
-          context, currentLoc, operation->getOperands(),
-          operation->getRawDictionaryAttrs(),
-          operation->getPropertiesStorage(), operation->getRegions(),
-          inferred);
-    if (succeeded(status) && inferred.size() == operation->getNumResults()) {
-      for (auto [result, type] : llvm::zip(operation->getResults(), inferred))
-        result.setType(type);
-      if (failed(verify(operation)))
-        status = failure();
-    } else {
-      status = failure();
-    }
-  }
-  if (failed(status)) {
-    op->erase();
-    return nodeError(message.empty() ? "invalid operands or attributes"
-                                     : message);
-  }
-  return op;
-}
 
 FailureOr<ONNXGraphImporter::WindowAttrs> ONNXGraphImporter::resolveWindow(
     const onnx::NodeProto &node, llvm::ArrayRef<int64_t> inputShape,
@@ -1076,13 +958,20 @@ LogicalResult ONNXGraphImporter::importPool(const onnx::NodeProto &node) {
     auto pads = builder.getDenseI64ArrayAttr(window->pads);
     auto dilations = builder.getDenseI64ArrayAttr(window->dilations);
     auto ceilMode = builder.getBoolAttr(getIntAttr(node, "ceil_mode", 0) != 0);
-    if (op == "MaxPool")
+    if (op == "MaxPool") {
       result = createInferredValue<nn::MaxPoolOp>(*input, kernel, strides, pads,
                                                   dilations, ceilMode);
-    else
+      if (succeeded(result) && outputIsUsed(node, 1)) {
+        setOutput(node, 0, *result);
+        return importMaxPoolIndices(node, *input, window->kernel,
+                                    window->strides, window->pads,
+                                    window->dilations);
+      }
+    } else {
       result = createInferredValue<nn::AvgPoolOp>(
           *input, kernel, strides, pads, dilations, ceilMode,
           builder.getBoolAttr(getIntAttr(node, "count_include_pad", 0) != 0));
+    }
   }
   return setResult(node, result);
 }
@@ -1100,6 +989,42 @@ LogicalResult ONNXGraphImporter::importGemm(const onnx::NodeProto &node) {
   return setResult(node, result);
 }
 
+FailureOr<Value>
+ONNXGraphImporter::legacyBroadcast(const onnx::NodeProto &node, Value lhs,
+                                   Value rhs) {
+  if (opset >= 7)
+    return rhs;
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  if (getIntAttr(node, "broadcast", 0) == 0) {
+    if (lhsType.getShape() != rhsType.getShape()) {
+      (void)nodeError("operands of different shapes need broadcast=1 before "
+                      "opset 7");
+      return failure();
+    }
+    return rhs;
+  }
+  if (!findAttr(node, "axis"))
+    return rhs;
+  int64_t lhsRank = lhsType.getRank(), rhsRank = rhsType.getRank();
+  int64_t axis = getIntAttr(node, "axis", 0);
+  if (axis < 0)
+    axis += lhsRank;
+  if (axis < 0 || axis + rhsRank > lhsRank) {
+    (void)nodeError("broadcast axis " + llvm::Twine(getIntAttr(node, "axis", 0)) +
+                    " does not fit a rank-" + llvm::Twine(rhsRank) +
+                    " operand into rank " + llvm::Twine(lhsRank));
+    return failure();
+  }
+  // rhs dims sit at [axis, axis + rhsRank); trailing ones align the rest.
+  llvm::SmallVector<int64_t> shape(rhsType.getShape());
+  shape.append(size_t(lhsRank - axis - rhsRank), 1);
+  if (shape == llvm::ArrayRef<int64_t>(rhsType.getShape()))
+    return rhs;
+  return createInferredValue<nn::ReshapeOp>(
+      rhs, builder.getDenseI64ArrayAttr(shape));
+}
+
 LogicalResult ONNXGraphImporter::importBinary(const onnx::NodeProto &node) {
   llvm::StringRef op = node.op_type();
   if (node.input_size() == 0)
@@ -1113,6 +1038,11 @@ LogicalResult ONNXGraphImporter::importBinary(const onnx::NodeProto &node) {
     if (failed(rhs))
       return failure();
     Value lhs = *accumulated;
+    if (node.input_size() == 2) {
+      rhs = legacyBroadcast(node, lhs, *rhs);
+      if (failed(rhs))
+        return failure();
+    }
     if (op == "Pow" && getElementTypeOrSelf(lhs.getType()) !=
                            getElementTypeOrSelf(rhs->getType())) {
       // nn.pow wants one element type; ONNX allows an exponent of another.
@@ -1134,6 +1064,9 @@ LogicalResult ONNXGraphImporter::importBinary(const onnx::NodeProto &node) {
       accumulated = createInferredValue<nn::PowOp>(lhs, *rhs);
     else if (op == "Max")
       accumulated = createInferredValue<nn::MaxOp>(lhs, *rhs);
+    else if (op == "Mod")
+      accumulated = createInferredValue<nn::ModOp>(
+          lhs, *rhs, builder.getBoolAttr(getIntAttr(node, "fmod", 0) != 0));
     else
       accumulated = createInferredValue<nn::MinOp>(lhs, *rhs);
     if (failed(accumulated))
@@ -1148,6 +1081,9 @@ ONNXGraphImporter::importCompareOrLogic(const onnx::NodeProto &node) {
   llvm::StringRef op = node.op_type();
   FailureOr<Value> lhs = operand(node, 0), rhs = operand(node, 1);
   if (failed(lhs) || failed(rhs))
+    return failure();
+  rhs = legacyBroadcast(node, *lhs, *rhs);
+  if (failed(rhs))
     return failure();
   FailureOr<Value> result;
   if (op == "Equal")
@@ -1210,6 +1146,20 @@ LogicalResult ONNXGraphImporter::importUnary(const onnx::NodeProto &node) {
     result = createInferredValue<nn::CeilOp>(*input);
   } else if (op == "Sign") {
     result = createInferredValue<nn::SignOp>(*input);
+  } else if (op == "Round") {
+    result = createInferredValue<nn::RoundOp>(*input);
+  } else if (op == "Sin") {
+    result = createInferredValue<nn::SinOp>(*input);
+  } else if (op == "Cos") {
+    result = createInferredValue<nn::CosOp>(*input);
+  } else if (op == "Tan") {
+    result = createInferredValue<nn::TanOp>(*input);
+  } else if (op == "Asin") {
+    result = createInferredValue<nn::AsinOp>(*input);
+  } else if (op == "Acos") {
+    result = createInferredValue<nn::AcosOp>(*input);
+  } else if (op == "Atan") {
+    result = createInferredValue<nn::AtanOp>(*input);
   } else {
     return nodeError("has no nn lowering");
   }
@@ -1226,6 +1176,23 @@ LogicalResult ONNXGraphImporter::importClip(const onnx::NodeProto &node) {
       minValue = getFloatAttr(node, "min", 0.0f);
     if (findAttr(node, "max"))
       maxValue = getFloatAttr(node, "max", 0.0f);
+  } else if ((hasInput(node, 1) && !constantOf(node, 1)) ||
+             (hasInput(node, 2) && !constantOf(node, 2))) {
+    // Bounds computed at run time: min(max(x, lo), hi) with broadcasting.
+    FailureOr<Value> result = *input;
+    for (int index : {1, 2}) {
+      if (!hasInput(node, index))
+        continue;
+      FailureOr<Value> bound = operand(node, index);
+      if (failed(bound))
+        return failure();
+      result = index == 1
+                   ? createInferredValue<nn::MaxOp>(*result, *bound)
+                   : createInferredValue<nn::MinOp>(*result, *bound);
+      if (failed(result))
+        return failure();
+    }
+    return setResult(node, result);
   } else {
     if (failed(optionalConstantScalar(node, 1, "min", minValue)) ||
         failed(optionalConstantScalar(node, 2, "max", maxValue)))
@@ -1278,6 +1245,183 @@ LogicalResult ONNXGraphImporter::importSoftmax(const onnx::NodeProto &node) {
   return setResult(node, result);
 }
 
+Value ONNXGraphImporter::scalarConstant(Type elementType, double value) {
+  auto type = RankedTensorType::get({1}, elementType);
+  return nn::ConstantOp::create(
+      builder, currentLoc, type,
+      DenseElementsAttr::get(type, builder.getFloatAttr(elementType, value)));
+}
+
+LogicalResult
+ONNXGraphImporter::importComposite(const onnx::NodeProto &node) {
+  llvm::StringRef op = node.op_type();
+  FailureOr<Value> input = operand(node, 0);
+  if (failed(input))
+    return failure();
+  Value x = *input;
+  if (op == "CastLike") {
+    // Cast to the element type of the second input (only its type is used).
+    FailureOr<Value> like = operand(node, 1);
+    if (failed(like))
+      return failure();
+    Type target = getElementTypeOrSelf(like->getType());
+    auto type = cast<RankedTensorType>(x.getType());
+    if (type.getElementType() == target) {
+      setOutput(node, 0, x);
+      return success();
+    }
+    setOutput(node, 0,
+              nn::CastOp::create(builder, currentLoc, type.clone(target), x)
+                  .getResult());
+    return success();
+  }
+  if (op == "DepthToSpace" || op == "SpaceToDepth") {
+    // A reshape to rank 6, a transpose and a reshape back (ONNX's own
+    // definition); DCR and CRD differ in where the block dims sit.
+    auto shape = cast<RankedTensorType>(x.getType()).getShape();
+    int64_t b = getIntAttr(node, "blocksize", 0);
+    if (shape.size() != 4 || b <= 0)
+      return nodeError("needs a 4-D input and a positive blocksize");
+    int64_t n = shape[0], ch = shape[1], h = shape[2], w = shape[3];
+    llvm::SmallVector<int64_t> split, perm, merged;
+    if (op == "DepthToSpace") {
+      if (ch % (b * b) != 0)
+        return nodeError("channels " + llvm::Twine(ch) +
+                         " are not a multiple of blocksize^2");
+      bool crd = getStringAttr(node, "mode", "DCR") == "CRD";
+      split = crd ? llvm::SmallVector<int64_t>{n, ch / (b * b), b, b, h, w}
+                  : llvm::SmallVector<int64_t>{n, b, b, ch / (b * b), h, w};
+      perm = crd ? llvm::SmallVector<int64_t>{0, 1, 4, 2, 5, 3}
+                 : llvm::SmallVector<int64_t>{0, 3, 4, 1, 5, 2};
+      merged = {n, ch / (b * b), h * b, w * b};
+    } else {
+      if (h % b != 0 || w % b != 0)
+        return nodeError("spatial dims are not multiples of the blocksize");
+      split = {n, ch, h / b, b, w / b, b};
+      perm = {0, 3, 5, 1, 2, 4};
+      merged = {n, ch * b * b, h / b, w / b};
+    }
+    FailureOr<Value> v = createInferredValue<nn::ReshapeOp>(
+        x, builder.getDenseI64ArrayAttr(split));
+    if (succeeded(v))
+      v = createInferredValue<nn::TransposeOp>(
+          *v, builder.getDenseI64ArrayAttr(perm));
+    if (succeeded(v))
+      v = createInferredValue<nn::ReshapeOp>(
+          *v, builder.getDenseI64ArrayAttr(merged));
+    return setResult(node, v);
+  }
+  Type elementType = getElementTypeOrSelf(x.getType());
+  if (!isa<FloatType>(elementType))
+    return nodeError(op + " needs a float input");
+  // Every step can fail only on a shape error, which createInferredValue has
+  // already reported; `ok` tracks it so the formulas below read as formulas.
+  bool ok = true;
+  auto check = [&](FailureOr<Value> v) -> Value {
+    if (failed(v)) {
+      ok = false;
+      return x;
+    }
+    return *v;
+  };
+  auto c = [&](double v) { return scalarConstant(elementType, v); };
+  auto add = [&](Value a, Value b) {
+    return check(createInferredValue<nn::AddOp>(a, b));
+  };
+  auto sub = [&](Value a, Value b) {
+    return check(createInferredValue<nn::SubOp>(a, b));
+  };
+  auto mul = [&](Value a, Value b) {
+    return check(createInferredValue<nn::MulOp>(a, b));
+  };
+  auto div = [&](Value a, Value b) {
+    return check(createInferredValue<nn::DivOp>(a, b));
+  };
+  auto exp = [&](Value a) { return check(createInferredValue<nn::ExpOp>(a)); };
+  auto log = [&](Value a) { return check(createInferredValue<nn::LogOp>(a)); };
+  auto greater = [&](Value a, Value b) {
+    return check(createInferredValue<nn::GreaterOp>(a, b));
+  };
+  auto where = [&](Value cond, Value a, Value b) {
+    return check(createInferredValue<nn::WhereOp>(cond, a, b));
+  };
+  auto clip = [&](Value a, float lo, float hi) {
+    return check(createInferredValue<nn::ClipOp>(
+        a, builder.getF32FloatAttr(lo), builder.getF32FloatAttr(hi)));
+  };
+  auto softplus = [&](Value a) { return log(add(exp(a), c(1.0))); };
+  auto alpha = [&](float d) { return getFloatAttr(node, "alpha", d); };
+
+  Value result;
+  if (op == "Elu" || op == "Selu") {
+    // x > 0 ? x : alpha * (exp(x) - 1), times gamma for Selu.
+    float a = op == "Elu" ? alpha(1.0f) : alpha(1.67326319217681884765625f);
+    result = where(greater(x, c(0.0)), x, mul(c(a), sub(exp(x), c(1.0))));
+    if (op == "Selu")
+      result = mul(result,
+                   c(getFloatAttr(node, "gamma", 1.05070102214813232421875f)));
+  } else if (op == "Celu") {
+    // max(0, x) + min(0, alpha * (exp(x / alpha) - 1))
+    float a = alpha(1.0f);
+    Value negative = mul(c(a), sub(exp(div(x, c(a))), c(1.0)));
+    result = add(check(createInferredValue<nn::MaxOp>(x, c(0.0))),
+                 check(createInferredValue<nn::MinOp>(negative, c(0.0))));
+  } else if (op == "HardSigmoid" || op == "HardSwish") {
+    // max(0, min(1, alpha * x + beta)); HardSwish = x * that (1/6, 1/2).
+    float a = op == "HardSwish" ? 1.0f / 6.0f : alpha(0.2f);
+    float b = op == "HardSwish" ? 0.5f : getFloatAttr(node, "beta", 0.5f);
+    result = clip(add(mul(x, c(a)), c(b)), 0.0f, 1.0f);
+    if (op == "HardSwish")
+      result = mul(x, result);
+  } else if (op == "Softplus") {
+    result = softplus(x);
+  } else if (op == "Softsign") {
+    result = div(x, add(c(1.0), check(createInferredValue<nn::AbsOp>(x))));
+  } else if (op == "ThresholdedRelu") {
+    result = where(greater(x, c(alpha(1.0f))), x, c(0.0));
+  } else if (op == "Shrink") {
+    // x < -lambd ? x + bias : (x > lambd ? x - bias : 0)
+    float lambd = getFloatAttr(node, "lambd", 0.5f);
+    float bias = getFloatAttr(node, "bias", 0.0f);
+    Value upper = where(greater(x, c(lambd)), sub(x, c(bias)), c(0.0));
+    result = where(greater(c(-lambd), x), add(x, c(bias)), upper);
+  } else if (op == "Mish") {
+    result = mul(x, check(createInferredValue<nn::TanhOp>(softplus(x))));
+  } else if (op == "PRelu") {
+    FailureOr<Value> slope = operand(node, 1);
+    if (failed(slope))
+      return failure();
+    Value aligned = *slope;
+    auto xShape = cast<RankedTensorType>(x.getType()).getShape();
+    auto slopeShape = cast<RankedTensorType>(aligned.getType()).getShape();
+    if (opset < 7 && slopeShape.size() == 1 && xShape.size() >= 2 &&
+        slopeShape[0] == xShape[1] && slopeShape[0] != 1) {
+      // Before opset 7 a 1-D slope holds one value per channel (axis 1).
+      llvm::SmallVector<int64_t> shape(xShape.size() - 1, 1);
+      shape[0] = slopeShape[0];
+      aligned = check(createInferredValue<nn::ReshapeOp>(
+          aligned, builder.getDenseI64ArrayAttr(shape)));
+    }
+    result = where(greater(x, c(0.0)), x, mul(x, aligned));
+  } else if (op == "Mean") {
+    result = x;
+    for (int i = 1; i < node.input_size(); ++i) {
+      FailureOr<Value> next = operand(node, i);
+      if (failed(next))
+        return failure();
+      result = add(result, *next);
+    }
+    if (node.input_size() > 1)
+      result = div(result, c(double(node.input_size())));
+  } else {
+    return importReduce(node);
+  }
+  if (!ok)
+    return failure();
+  setOutput(node, 0, result);
+  return success();
+}
+
 LogicalResult ONNXGraphImporter::importReduce(const onnx::NodeProto &node) {
   llvm::StringRef op = node.op_type();
   FailureOr<Value> input = operand(node, 0);
@@ -1304,6 +1448,48 @@ LogicalResult ONNXGraphImporter::importReduce(const onnx::NodeProto &node) {
   auto axesAttr = builder.getDenseI64ArrayAttr(normalized);
   auto keepDims = builder.getBoolAttr(getIntAttr(node, "keepdims", 1) != 0);
   FailureOr<Value> result;
+  // The composite reductions: a sum (or, for LogSumExp, a max-shifted sum)
+  // between an elementwise op before and one after.
+  if (op == "ReduceL1" || op == "ReduceL2" || op == "ReduceSumSquare" ||
+      op == "ReduceLogSum" || op == "ReduceLogSumExp") {
+    Type elementType = getElementTypeOrSelf(input->getType());
+    if (!isa<FloatType>(elementType))
+      return nodeError(op + " needs a float input");
+    Value x = *input;
+    FailureOr<Value> shift;
+    if (op == "ReduceL1")
+      x = *createInferredValue<nn::AbsOp>(x);
+    else if (op == "ReduceL2" || op == "ReduceSumSquare")
+      x = *createInferredValue<nn::MulOp>(x, x);
+    else if (op == "ReduceLogSumExp") {
+      // log(sum(exp(x - m))) + m with m = max(x): no overflow in exp.
+      shift = createInferredValue<nn::ReduceMaxOp>(x, axesAttr,
+                                                   builder.getBoolAttr(true));
+      if (failed(shift))
+        return failure();
+      x = *createInferredValue<nn::ExpOp>(
+          *createInferredValue<nn::SubOp>(x, *shift));
+    }
+    FailureOr<Value> sum =
+        createInferredValue<nn::ReduceSumOp>(x, axesAttr, keepDims);
+    if (failed(sum))
+      return failure();
+    if (op == "ReduceL2")
+      result = createInferredValue<nn::SqrtOp>(*sum);
+    else if (op == "ReduceLogSum")
+      result = createInferredValue<nn::LogOp>(*sum);
+    else if (op == "ReduceLogSumExp") {
+      FailureOr<Value> logSum = createInferredValue<nn::LogOp>(*sum);
+      Value m = *shift;
+      if (!keepDims.getValue())
+        m = *createInferredValue<nn::ReshapeOp>(
+            m, builder.getDenseI64ArrayAttr(
+                   cast<RankedTensorType>(logSum->getType()).getShape()));
+      result = createInferredValue<nn::AddOp>(*logSum, m);
+    } else
+      result = sum;
+    return setResult(node, result);
+  }
   if (op == "ReduceSum")
     result = createInferredValue<nn::ReduceSumOp>(*input, axesAttr, keepDims);
   else if (op == "ReduceMean")
@@ -1479,6 +1665,9 @@ LogicalResult ONNXGraphImporter::importPad(const onnx::NodeProto &node) {
     if (failed(p))
       return failure();
     pads = *p;
+    if (hasInput(node, 2) && !constantOf(node, 2) &&
+        getStringAttr(node, "mode", "constant") == "constant")
+      return importPadRuntimeValue(node, *input, pads);
     std::optional<float> fill;
     if (failed(optionalConstantScalar(node, 2, "constant_value", fill)))
       return failure();
@@ -1497,6 +1686,8 @@ LogicalResult ONNXGraphImporter::importPad(const onnx::NodeProto &node) {
 LogicalResult
 ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
   llvm::StringRef op = node.op_type();
+  if (isTrainingOptimizerOp(node.domain(), op))
+    return importTrainingOptimizer(node);
   if (op == "Conv" || op == "ConvTranspose")
     return importConvLike(node, op == "ConvTranspose");
   if (op == "MaxPool" || op == "AveragePool" || op == "GlobalAveragePool" ||
@@ -1510,6 +1701,22 @@ ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
       return failure();
     auto result = createInferredValue<nn::MatMulOp>(*a, *b);
     return setResult(node, result);
+  }
+  if (op == "BatchNormalization" &&
+      (options.training || getIntAttr(node, "training_mode", 0))) {
+    FailureOr<llvm::SmallVector<Value>> args = operands(node, 5);
+    if (failed(args))
+      return failure();
+    FailureOr<nn::BatchNormTrainOp> norm =
+        createInferred<nn::BatchNormTrainOp>(
+            3, (*args)[0], (*args)[1], (*args)[2], (*args)[3], (*args)[4],
+            builder.getF32FloatAttr(getFloatAttr(node, "epsilon", 1e-5f)),
+            builder.getF32FloatAttr(getFloatAttr(node, "momentum", 0.9f)));
+    if (failed(norm))
+      return failure();
+    for (int i = 0; i < 3; ++i)
+      setOutput(node, i, norm->getResult(i));
+    return success();
   }
   if (op == "BatchNormalization") {
     FailureOr<llvm::SmallVector<Value>> args = operands(node, 5);
@@ -1529,14 +1736,67 @@ ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
     FailureOr<int64_t> axis = axisAttr(node, -1, shape->size());
     if (failed(axis))
       return failure();
+    float epsilon = getFloatAttr(node, "epsilon", 1e-5f);
     auto result = createInferredValue<nn::LayerNormOp>(
         *input, *scale, *bias, builder.getI64IntegerAttr(*axis),
-        builder.getF32FloatAttr(getFloatAttr(node, "epsilon", 1e-5f)));
-    return setResult(node, result);
+        builder.getF32FloatAttr(epsilon));
+    if (failed(result))
+      return failure();
+    setOutput(node, 0, *result);
+    bool wantMean = node.output_size() > 1 && outputIsUsed(node, 1);
+    bool wantInvStdDev = node.output_size() > 2 && outputIsUsed(node, 2);
+    if (!wantMean && !wantInvStdDev)
+      return success();
+    // The optional outputs are the statistics over [axis, rank) with the
+    // reduced dims kept: Mean = E[x], InvStdDev = 1 / sqrt(E[(x - Mean)^2] +
+    // epsilon). They are computed next to nn.layer_norm from primitive ops.
+    llvm::SmallVector<int64_t> axes;
+    for (int64_t a = *axis; a < int64_t(shape->size()); ++a)
+      axes.push_back(a);
+    auto axesAttr = builder.getDenseI64ArrayAttr(axes);
+    auto keep = builder.getBoolAttr(true);
+    FailureOr<Value> mean =
+        createInferredValue<nn::ReduceMeanOp>(*input, axesAttr, keep);
+    if (failed(mean))
+      return failure();
+    if (wantMean)
+      setOutput(node, 1, *mean);
+    if (!wantInvStdDev)
+      return success();
+    FailureOr<Value> centered = createInferredValue<nn::SubOp>(*input, *mean);
+    if (failed(centered))
+      return failure();
+    FailureOr<Value> squared =
+        createInferredValue<nn::MulOp>(*centered, *centered);
+    if (failed(squared))
+      return failure();
+    FailureOr<Value> variance =
+        createInferredValue<nn::ReduceMeanOp>(*squared, axesAttr, keep);
+    if (failed(variance))
+      return failure();
+    Type elementType = getElementTypeOrSelf(input->getType());
+    auto epsType = RankedTensorType::get({1}, elementType);
+    Value eps = nn::ConstantOp::create(
+        builder, currentLoc, epsType,
+        DenseElementsAttr::get(epsType, builder.getFloatAttr(elementType,
+                                                             epsilon)));
+    FailureOr<Value> shifted = createInferredValue<nn::AddOp>(*variance, eps);
+    if (failed(shifted))
+      return failure();
+    FailureOr<Value> stdDev = createInferredValue<nn::SqrtOp>(*shifted);
+    if (failed(stdDev))
+      return failure();
+    FailureOr<Value> invStdDev = createInferredValue<nn::ReciprocalOp>(*stdDev);
+    if (failed(invStdDev))
+      return failure();
+    setOutput(node, 2, *invStdDev);
+    return success();
   }
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
-      op == "Pow" || op == "Max" || op == "Min" || op == "Sum")
+      op == "Pow" || op == "Max" || op == "Min" || op == "Sum" || op == "Mod")
     return importBinary(node);
+  if (isDecomposedOp(op))
+    return importDecomposed(node);
   if (op == "Equal" || op == "Less" || op == "LessOrEqual" ||
       op == "Greater" || op == "GreaterOrEqual" || op == "And" ||
       op == "Or" || op == "Xor")
@@ -1548,6 +1808,8 @@ ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
   if (op == "ReduceSum" || op == "ReduceMean" || op == "ReduceMax" ||
       op == "ReduceMin" || op == "ReduceProd")
     return importReduce(node);
+  if (isCompositeOp(op))
+    return importComposite(node);
   if (op == "ArgMax" || op == "ArgMin") {
     FailureOr<Value> input = operand(node, 0);
     auto shape = shapeOf(node, 0);
@@ -1645,10 +1907,10 @@ ONNXGraphImporter::importRuntimeNode(const onnx::NodeProto &node) {
       return failure();
     auto type = cast<RankedTensorType>(input->getType());
     DType target = *dtypeFromONNX(int(getIntAttr(node, "to", 0)));
-    if (!isRuntimeDType(target))
+    if (!runsOnChip(target))
       return nodeError("Cast to DOUBLE is only supported on values known at "
-                       "import time");
-    Type elementType = dtypeToMLIR(target, context);
+                       "import time (or in f32 with --onnx-f64-as-f32)");
+    Type elementType = dtypeToMLIR(chipDType(target), context);
     if (type.getElementType() == elementType) {
       setOutput(node, 0, *input);
       return success();
@@ -1678,13 +1940,19 @@ void ONNXGraphImporter::importNode(const onnx::NodeProto &node,
       return poisonOutputs();
   }
 
+  if (op == "Dropout" && options.training) {
+    (void)setResult(node, importTrainingDropout(node));
+    return;
+  }
   // Nodes that vanish: they only rename a value.
   if (op == "Identity" || op == "Dropout") {
     if (op == "Dropout" && opset >= 12 && hasInput(node, 2)) {
       const ConstTensor *training = constantOf(node, 2);
       if (!training || training->getNumElements() != 1 ||
           training->getInt(0) != 0) {
-        nodeProblem("training_mode must be a constant false");
+        nodeProblem("training_mode must be a constant false (a "
+                    "training-mode Dropout needs a training import: "
+                    "npu-compile --train, npu-translate --onnx-training)");
         return poisonOutputs();
       }
     }
@@ -1695,6 +1963,17 @@ void ONNXGraphImporter::importNode(const onnx::NodeProto &node,
     }
     ValueInfo copy = *source;
     values[node.output(0)] = std::move(copy);
+    // In inference the mask keeps every element: a constant true.
+    if (op == "Dropout" && outputIsUsed(node, 1)) {
+      // The input's shape is known (every imported value has one).
+      std::optional<llvm::SmallVector<int64_t>> shape = shapeOf(node, 0);
+      if (!shape)
+        return poisonOutputs();
+      ConstTensor mask = ConstTensor::zeros(DType::Bool, *shape);
+      for (int64_t i = 0; i < mask.getNumElements(); ++i)
+        mask.setInt(i, 1);
+      setOutputConstant(node, 1, std::move(mask));
+    }
     return;
   }
   if (op == "Constant") {
@@ -1783,6 +2062,10 @@ void ONNXGraphImporter::importNode(const onnx::NodeProto &node,
                 llvm::Twine(options.foldByteBudget) + " bytes");
     return poisonOutputs();
   }
+  // Folding broadcasts numpy-style; the legacy axis form runs as nn ops.
+  if (opset < 7 && getIntAttr(node, "broadcast", 0) != 0 &&
+      findAttr(node, "axis"))
+    allConstant = false;
   if (allConstant) {
     llvm::SmallVector<ConstTensor> results;
     std::string error;
@@ -1836,9 +2119,11 @@ OwningOpRef<ModuleOp> ONNXGraphImporter::buildModule() {
 
   ExternalDataContext external{
       llvm::sys::path::parent_path(modelPath).str(), &externalBuffers};
+  for (auto &[name, tensor] : boundInputs)
+    values[name].constant = tensor;
   for (const auto &init : graph.initializer()) {
     std::optional<DType> dtype = dtypeFromONNX(init.data_type());
-    if (!dtype || !isRuntimeDType(*dtype)) {
+    if (!dtype || !runsOnChip(*dtype)) {
       // Already in the support report.
       values[init.name()].poisoned = true;
       continue;
@@ -1851,18 +2136,31 @@ OwningOpRef<ModuleOp> ONNXGraphImporter::buildModule() {
       continue;
     }
     values[init.name()].constant = std::move(*decoded);
+    values[init.name()].initializer = true;
   }
+  llvm::SmallVector<std::pair<std::string, Type>> arguments(graphInputs.begin(),
+                                                            graphInputs.end());
+  bool hasDropout = llvm::any_of(graph.node(), [](const onnx::NodeProto &n) {
+    return n.op_type() == "Dropout";
+  });
+  if (options.training && hasDropout)
+    arguments.emplace_back(
+        kDropoutSeedName.str(),
+        RankedTensorType::get({}, builder.getIntegerType(64)));
   llvm::SmallVector<Type> argTypes;
-  for (const auto &[name, type] : graphInputs)
+  for (const auto &[name, type] : arguments)
     argTypes.push_back(type);
   auto func = func::FuncOp::create(builder, fileLoc, "main",
                                    builder.getFunctionType(argTypes, {}));
   Block *entry = func.addEntryBlock();
-  for (auto [i, input] : llvm::enumerate(graphInputs)) {
+  for (auto [i, input] : llvm::enumerate(arguments)) {
     BlockArgument arg = entry->getArgument(i);
     arg.setLoc(NameLoc::get(StringAttr::get(context, input.first)));
     func.setArgAttr(i, "nn.name", builder.getStringAttr(input.first));
-    values[input.first].value = arg;
+    if (i < graphInputs.size())
+      values[input.first].value = arg;
+    else
+      dropoutSeed = arg;
   }
   builder.setInsertionPointToEnd(entry);
 
@@ -1883,11 +2181,14 @@ OwningOpRef<ModuleOp> ONNXGraphImporter::buildModule() {
     if (info.poisoned)
       continue;
     if (!info.value && info.constant &&
-        !isRuntimeDType(info.constant->getDType())) {
+        !runsOnChip(info.constant->getDType())) {
       addProblem("graph output '" + output.name() +
                  "' has dtype DOUBLE, which is not supported");
       continue;
     }
+    if (!info.value && info.constant &&
+        info.constant->getDType() == DType::F64)
+      info.constant = roundedToF32(*info.constant);
     if (!info.value && info.constant)
       info.value = materialize(*info.constant, output.name(),
                                NameLoc::get(StringAttr::get(context,

@@ -57,6 +57,16 @@ mlir::npu::onnx_import::getIntsAttr(const onnx::NodeProto &node,
   return llvm::SmallVector<int64_t>(attr->ints().begin(), attr->ints().end());
 }
 
+llvm::SmallVector<float>
+mlir::npu::onnx_import::getFloatsAttrOrEmpty(const onnx::NodeProto &node,
+                                             llvm::StringRef name) {
+  const onnx::AttributeProto *attr = findAttr(node, name);
+  if (!attr)
+    return {};
+  return llvm::SmallVector<float>(attr->floats().begin(),
+                                  attr->floats().end());
+}
+
 std::optional<int64_t> mlir::npu::onnx_import::normalizeAxis(int64_t axis,
                                                              int64_t rank,
                                                              bool inclusive) {

@@ -37,6 +37,10 @@ getIntsAttrOrEmpty(const onnx::NodeProto &node, llvm::StringRef name) {
   return getIntsAttr(node, name).value_or(llvm::SmallVector<int64_t>());
 }
 
+/// The floats attribute `name` of `node`, or an empty list.
+llvm::SmallVector<float> getFloatsAttrOrEmpty(const onnx::NodeProto &node,
+                                              llvm::StringRef name);
+
 /// Normalizes `axis` into [0, rank) (or [0, rank] with `inclusive`);
 /// nullopt when out of range.
 std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank,

@@ -24,7 +24,9 @@ std::vector<uint8_t> serialize(const Program &program);
 /// The first offset at which `file` differs from serialize(program), or
 /// std::nullopt if it is exactly that. For a program read from `file`: the
 /// instruction sections are not compared (every instruction decoded from
-/// them re-encodes to the same bytes) and no file-sized buffer is built.
+/// them re-encodes to the same bytes; encoded streams are those bytes), nor
+/// the constant segments and source indices (copied from where the
+/// canonical layout puts them), and no file-sized buffer is built.
 std::optional<uint64_t> firstNonCanonicalByte(const Program &program,
                                               llvm::ArrayRef<uint8_t> file);
 

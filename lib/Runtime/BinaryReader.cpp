@@ -6,14 +6,17 @@
 // table's record size, every string offset and count, decodes every
 // instruction and checks it against validateProgram's per-instruction rules
 // in the same pass (no per-instruction allocation or message on success),
-// and runs the rest of validateProgram. Finally the program is written back
-// and compared with the input: only the canonical layout the writer produces
-// is accepted, which is what makes deserialize -> serialize byte-identical.
+// and runs the rest of validateProgram. The decoded instructions are kept,
+// or (StreamForm::Encoded) the streams stay views of the file. Finally the
+// program is written back and compared with the input: only the canonical
+// layout the writer produces is accepted, which is what makes deserialize ->
+// serialize byte-identical.
 //
 //===----------------------------------------------------------------------===//
 #include "BinaryLayout.h"
 #include "ProgramChecks.h"
 #include "npu/Runtime/Binary.h"
+#include "npu/Runtime/HostMemory.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -82,7 +85,7 @@ private:
 /// Reads one chip binary.
 class Reader {
 public:
-  explicit Reader(const ELFFile &elf) : elf(elf) {}
+  Reader(const ELFFile &elf, StreamForm form) : elf(elf), form(form) {}
   Expected<Program> read();
 
 private:
@@ -96,6 +99,7 @@ private:
   Error readConstants(Program &program);
 
   const ELFFile &elf;
+  StreamForm form;
   StringMap<const Shdr *> sections;
   /// Section names in file order, so errors name the first offender.
   std::vector<StringRef> sectionOrder;
@@ -103,6 +107,10 @@ private:
   /// True while every instruction decoded so far passed the per-instruction
   /// rules of validateProgram (all but the source-index range).
   bool instructionsChecked = true;
+  /// Copied over the scratch instruction an encoded stream is decoded into
+  /// (decodeInto() needs a default-constructed one): value-initializing it
+  /// in place compiles to `rep stos`, several times slower per instruction.
+  const Instruction blank;
 };
 } // namespace
 
@@ -223,11 +231,13 @@ Error Reader::readStreams(Program &program) {
                         entries, instructions)
                     .str());
 
-  // One pass per stream: decode each instruction in place and, while it is
-  // still in cache, run validateProgram's per-instruction rules on it. Both
-  // are silent on success; on the first failure decode() (below) or the full
+  // One pass per stream: decode each instruction (in place, or into a
+  // temporary for an encoded stream) and, while it is still in cache, run
+  // validateProgram's per-instruction rules on it. Both are silent on
+  // success; on the first failure decode() (below) or the full
   // validateProgram (in read()) is run to produce the exact message.
   const Target &target = program.target;
+  bool keepDecoded = form == StreamForm::Decoded;
   uint64_t nextSource = 0;
   for (unsigned core = 0; core < cores; ++core) {
     for (unsigned e = 0; e < kNumEngines; ++e) {
@@ -235,15 +245,22 @@ Error Reader::readStreams(Program &program) {
       ArrayRef<uint8_t> code = codes[core * kNumEngines + e];
       Stream &stream = program.cores[core][e];
       uint64_t count = code.size() / kInstructionBytes;
-      stream.instructions.reserve(count);
-      stream.source.reserve(count);
+      if (keepDecoded)
+        stream.instructions.reserve(count);
+      else
+        stream.encoded = code;
       const uint8_t *sources =
           sourceIndex->data() + nextSource * L::kSourceIndexBytes;
       nextSource += count;
+      stream.source.resize(count);
+      for (uint64_t i = 0; i < count; ++i)
+        stream.source[i] =
+            support::endian::read32le(sources + i * L::kSourceIndexBytes);
+      Instruction scratch;
       for (uint64_t i = 0; i < count; ++i) {
         // Window by window, so a binary rejected early commits no memory
         // for the instructions it would have had.
-        if (i % kPrefaultWindow == 0)
+        if (keepDecoded && i % kPrefaultWindow == 0)
           prefault(reinterpret_cast<uintptr_t>(stream.instructions.data()) +
                        i * sizeof(Instruction),
                    std::min(kPrefaultWindow, count - i) * sizeof(Instruction));
@@ -251,14 +268,13 @@ Error Reader::readStreams(Program &program) {
         const uint8_t *bytes = code.data() + i * kInstructionBytes;
         for (unsigned w = 0; w < 8; ++w)
           words[w] = support::endian::read64le(bytes + 8 * w);
-        Instruction &inst = stream.instructions.emplace_back();
+        Instruction &inst = keepDecoded ? stream.instructions.emplace_back()
+                                        : (scratch = blank);
         if (!decodeInto(words, inst))
           return fail(formatv("section {0}: instruction {1}: {2}",
                               streamSectionName(core, engine), i,
                               toString(decode(words).takeError()))
                           .str());
-        stream.source.push_back(
-            support::endian::read32le(sources + i * L::kSourceIndexBytes));
         if (instructionsChecked &&
             !passesInstructionRules(target, engine, inst, i, count))
           instructionsChecked = false;
@@ -337,8 +353,11 @@ Error Reader::readConstants(Program &program) {
                           i, offset, size, data->size())
                       .str());
     ArrayRef<uint8_t> bytes = data->slice(offset, size);
-    program.constants.push_back(
-        {r.u64(0), std::vector<uint8_t>(bytes.begin(), bytes.end())});
+    ConstantSegment &segment = program.constants.emplace_back();
+    segment.dram_addr = r.u64(0);
+    segment.bytes.reserve(size);
+    adviseHugePages(segment.bytes.data(), size);
+    segment.bytes.assign(bytes.begin(), bytes.end());
   }
   return Error::success();
 }
@@ -386,14 +405,16 @@ Expected<Program> Reader::read() {
   return program;
 }
 
-Expected<Program> npurt::readBinary(MemoryBufferRef buffer) {
+/// readBinary of `buffer`, which must outlive the program if `form` is
+/// StreamForm::Encoded.
+static Expected<Program> readBinaryAs(MemoryBufferRef buffer, StreamForm form) {
   StringRef bytes = buffer.getBuffer();
   if (bytes.size() < 4 || std::memcmp(bytes.data(), ELF::ElfMagic, 4) != 0)
     return fail("not an ELF file (bad magic)");
   Expected<ELFFile> elf = ELFFile::create(bytes);
   if (!elf)
     return fail("malformed ELF: " + toString(elf.takeError()));
-  Expected<Program> program = Reader(*elf).read();
+  Expected<Program> program = Reader(*elf, form).read();
   if (!program)
     return program.takeError();
 
@@ -408,7 +429,19 @@ Expected<Program> npurt::readBinary(MemoryBufferRef buffer) {
   return program;
 }
 
-Expected<Program> npurt::readBinaryFile(StringRef path) {
+Expected<Program> npurt::readBinary(MemoryBufferRef buffer) {
+  return readBinaryAs(buffer, StreamForm::Decoded);
+}
+
+Expected<Program> npurt::readBinary(std::shared_ptr<const MemoryBuffer> buffer,
+                                    StreamForm form) {
+  Expected<Program> program = readBinaryAs(buffer->getMemBufferRef(), form);
+  if (program && form == StreamForm::Encoded)
+    program->image = std::move(buffer);
+  return program;
+}
+
+Expected<Program> npurt::readBinaryFile(StringRef path, StreamForm form) {
   ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
       MemoryBuffer::getFile(path, /*IsText=*/false,
                             /*RequiresNullTerminator=*/false);
@@ -416,7 +449,7 @@ Expected<Program> npurt::readBinaryFile(StringRef path) {
     return createStringError(buffer.getError(),
                              "cannot read '" + path +
                                  "': " + buffer.getError().message());
-  Expected<Program> program = readBinary((*buffer)->getMemBufferRef());
+  Expected<Program> program = readBinary(std::move(*buffer), form);
   if (!program)
     return fail(path + ": " + toString(program.takeError()));
   return program;

@@ -78,8 +78,16 @@ struct Section {
   /// buffer rather than copied through a temporary.
   std::function<void(uint8_t *)> fill;
   /// Instruction sections: bytes that decode() accepted re-encode to
-  /// themselves, so a file that was read needs no comparison of them.
+  /// themselves (and encoded streams are the file's bytes), so a file that
+  /// was read needs no comparison of them.
   bool reencodesExactly = false;
+  /// .rodata, .npu.srcidx: byte ranges ([offset, offset + size)) of the
+  /// section that the reader copied from the file (each constant segment
+  /// from where .npu.constmap, compared earlier, says; the source indices
+  /// in stream order). When the file's section header puts the section
+  /// where the canonical layout does, those bytes are equal by construction
+  /// and only the padding between them is compared.
+  std::vector<std::pair<uint64_t, uint64_t>> copiedRanges;
 };
 
 /// Where everything goes in the file.
@@ -122,29 +130,47 @@ static std::vector<Section> buildSections(const Program &program) {
   add(L::kTargetSection, ELF::SHT_PROGBITS, 0, 1, 0,
       std::vector<uint8_t>(targetJson.begin(), targetJson.end()));
 
-  ByteWriter sourceIndex;
+  uint64_t instructions = 0;
   for (unsigned core = 0; core < program.cores.size(); ++core) {
     for (unsigned e = 0; e < kNumEngines; ++e) {
       Engine engine = static_cast<Engine>(e);
       const Stream &stream = program.stream(core, engine);
-      sections.push_back({streamSectionName(core, engine), ELF::SHT_PROGBITS,
-                          ELF::SHF_ALLOC | ELF::SHF_EXECINSTR,
-                          L::kDataAlignment, kInstructionBytes,
-                          stream.instructions.size() * kInstructionBytes,
-                          [&stream](uint8_t *out) {
-                            for (const Instruction &inst : stream.instructions)
-                              for (uint64_t word : encode(inst)) {
-                                support::endian::write64le(out, word);
-                                out += 8;
-                              }
-                          },
-                          /*reencodesExactly=*/true});
-      for (uint32_t source : stream.source)
-        sourceIndex.u32(source);
+      sections.push_back(
+          {streamSectionName(core, engine), ELF::SHT_PROGBITS,
+           ELF::SHF_ALLOC | ELF::SHF_EXECINSTR, L::kDataAlignment,
+           kInstructionBytes, stream.size() * kInstructionBytes,
+           [&stream](uint8_t *out) {
+             std::copy(stream.encoded.begin(), stream.encoded.end(), out);
+             for (const Instruction &inst : stream.instructions)
+               for (uint64_t word : encode(inst)) {
+                 support::endian::write64le(out, word);
+                 out += 8;
+               }
+           },
+           /*reencodesExactly=*/true});
+      instructions += stream.source.size();
     }
   }
-  add(L::kSourceIndexSection, ELF::SHT_PROGBITS, 0, 4, L::kSourceIndexBytes,
-      std::move(sourceIndex.bytes));
+  // The source index of every instruction, stream after stream. The reader
+  // reads each stream's indices from exactly there, so (like .rodata) they
+  // are copied ranges: a file that was read needs no comparison of them.
+  uint64_t sourceIndexBytes = instructions * L::kSourceIndexBytes;
+  sections.push_back({L::kSourceIndexSection,
+                      ELF::SHT_PROGBITS,
+                      0,
+                      4,
+                      L::kSourceIndexBytes,
+                      sourceIndexBytes,
+                      [&program](uint8_t *out) {
+                        for (const CoreStreams &core : program.cores)
+                          for (const Stream &stream : core)
+                            for (uint32_t source : stream.source) {
+                              support::endian::write32le(out, source);
+                              out += L::kSourceIndexBytes;
+                            }
+                      },
+                      /*reencodesExactly=*/false,
+                      {{0, sourceIndexBytes}}});
 
   StringTable strings;
   ByteWriter sourceMap;
@@ -168,25 +194,26 @@ static std::vector<Section> buildSections(const Program &program) {
 
   ByteWriter constMap;
   uint64_t constBytes = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> segmentRanges;
   for (const ConstantSegment &segment : program.constants) {
     constBytes = alignTo(constBytes, L::kDataAlignment);
     constMap.u64(segment.dram_addr);
     constMap.u64(constBytes);
     constMap.u64(segment.bytes.size());
+    segmentRanges.push_back({constBytes, segment.bytes.size()});
     constBytes += segment.bytes.size();
   }
   add(L::kConstMapSection, ELF::SHT_PROGBITS, 0, 8, L::kConstRecordBytes,
       std::move(constMap.bytes));
-  sections.push_back(
-      {L::kConstDataSection, ELF::SHT_PROGBITS, ELF::SHF_ALLOC,
-       L::kDataAlignment, 0, constBytes, [&program](uint8_t *out) {
-         uint64_t offset = 0;
-         for (const ConstantSegment &segment : program.constants) {
-           offset = alignTo(offset, L::kDataAlignment);
-           std::copy(segment.bytes.begin(), segment.bytes.end(), out + offset);
-           offset += segment.bytes.size();
-         }
-       }});
+  sections.push_back({L::kConstDataSection, ELF::SHT_PROGBITS, ELF::SHF_ALLOC,
+                      L::kDataAlignment, 0, constBytes,
+                      [&program, segmentRanges](uint8_t *out) {
+                        for (size_t i = 0; i < segmentRanges.size(); ++i)
+                          std::copy(program.constants[i].bytes.begin(),
+                                    program.constants[i].bytes.end(),
+                                    out + segmentRanges[i].first);
+                      },
+                      /*reencodesExactly=*/false, segmentRanges});
   add(L::kStringSection, ELF::SHT_STRTAB, 0, 1, 0, std::move(strings.data));
   return sections;
 }
@@ -261,6 +288,15 @@ std::vector<uint8_t> npurt::layout::serialize(const Program &program) {
   return out;
 }
 
+/// True if `file` has section header `index` of a table at `table` and it
+/// equals `expected`.
+static bool fileHeaderMatches(ArrayRef<uint8_t> file, uint64_t table,
+                              size_t index, const ELF::Elf64_Shdr &expected) {
+  uint64_t at = table + index * sizeof(ELF::Elf64_Shdr);
+  return at <= file.size() && sizeof(expected) <= file.size() - at &&
+         std::memcmp(file.data() + at, &expected, sizeof(expected)) == 0;
+}
+
 std::optional<uint64_t>
 npurt::layout::firstNonCanonicalByte(const Program &program,
                                      ArrayRef<uint8_t> file) {
@@ -299,6 +335,18 @@ npurt::layout::firstNonCanonicalByte(const Program &program,
     if (section.reencodesExactly) {
       if (end > file.size())
         return file.size();
+      continue;
+    }
+    if (!section.copiedRanges.empty() &&
+        fileHeaderMatches(file, plan.headerTable, i + 1, plan.headers[i + 1])) {
+      uint64_t at = offset;
+      for (auto [begin, size] : section.copiedRanges) {
+        if (auto bad = zeros(at, offset + begin))
+          return bad;
+        at = offset + begin + size;
+      }
+      if (auto bad = zeros(at, end))
+        return bad;
       continue;
     }
     expected.assign(section.size, 0);

@@ -57,14 +57,33 @@ uint64_t npurt::fixedCycles(const Target &target, const Instruction &inst) {
     return target.dma_latency_cycles;
   case Opcode::MxuLoadWeights:
     return target.mxu_latency_cycles + inst.k;
-  case Opcode::MxuMatmul: {
-    double rows = std::ceil(double(inst.m) / mxuRate(target, inst.mxu_dtype));
-    return target.mxu_latency_cycles + static_cast<uint64_t>(rows) + inst.k +
+  case Opcode::MxuMatmul:
+    return target.mxu_latency_cycles + mxuStreamCycles(target, inst) + inst.k +
            inst.n;
-  }
   default:
     return target.vpu_latency_cycles +
            vpuLaneGroups(target, inst) * vpuCyclesPerGroup(target, inst);
+  }
+}
+
+uint64_t npurt::mxuStreamCycles(const Target &target, const Instruction &inst) {
+  double rows = std::ceil(double(inst.m) / mxuRate(target, inst.mxu_dtype));
+  return static_cast<uint64_t>(rows);
+}
+
+uint64_t npurt::occupancyCycles(const Target &target, const Instruction &inst) {
+  switch (inst.opcode) {
+  case Opcode::Halt:
+  case Opcode::Nop:
+  case Opcode::DmaLoad:
+  case Opcode::DmaStore:
+    return 0;
+  case Opcode::MxuLoadWeights:
+    return inst.k;
+  case Opcode::MxuMatmul:
+    return mxuStreamCycles(target, inst);
+  default:
+    return fixedCycles(target, inst);
   }
 }
 

@@ -87,7 +87,21 @@ static const NameEntry<VpuFunc> kVpuFuncNames[] = {
     {VpuFunc::Gelu, "gelu"},
     {VpuFunc::GeluTanh, "gelu_tanh"},
     {VpuFunc::Clip, "clip"},
-    {VpuFunc::Square, "square"}};
+    {VpuFunc::Square, "square"},
+    {VpuFunc::Floor, "floor"},
+    {VpuFunc::Ceil, "ceil"},
+    {VpuFunc::RoundEven, "round_even"},
+    {VpuFunc::Trunc, "trunc"},
+    {VpuFunc::Sign, "sign"},
+    {VpuFunc::Sin, "sin"},
+    {VpuFunc::Cos, "cos"},
+    {VpuFunc::Tan, "tan"},
+    {VpuFunc::Asin, "asin"},
+    {VpuFunc::Acos, "acos"},
+    {VpuFunc::Atan, "atan"},
+    {VpuFunc::Mod, "mod"},
+    {VpuFunc::FMod, "fmod"},
+    {VpuFunc::HashUniform, "hash_uniform"}};
 
 static const NameEntry<Broadcast> kBroadcastNames[] = {
     {Broadcast::None, "none"},
@@ -185,10 +199,60 @@ bool npurt::isTranscendental(VpuFunc func) {
   case VpuFunc::Recip:
   case VpuFunc::Gelu:
   case VpuFunc::GeluTanh:
+  case VpuFunc::HashUniform: // Two multiplies and three xor-shifts.
+  case VpuFunc::Sin:
+  case VpuFunc::Cos:
+  case VpuFunc::Tan:
+  case VpuFunc::Asin:
+  case VpuFunc::Acos:
+  case VpuFunc::Atan:
+  case VpuFunc::Mod:
+  case VpuFunc::FMod:
     return true;
   default:
     return false;
   }
+}
+
+bool npurt::hasIntegerForm(VpuFunc func) {
+  switch (func) {
+  case VpuFunc::Add:
+  case VpuFunc::Sub:
+  case VpuFunc::Mul:
+  case VpuFunc::Div:
+  case VpuFunc::Max:
+  case VpuFunc::Min:
+  case VpuFunc::Pow:
+  case VpuFunc::CmpLt:
+  case VpuFunc::CmpLe:
+  case VpuFunc::CmpEq:
+  case VpuFunc::CmpNe:
+  case VpuFunc::Mod:
+  case VpuFunc::FMod:
+  case VpuFunc::Copy:
+  case VpuFunc::Relu:
+  case VpuFunc::Neg:
+  case VpuFunc::Abs:
+  case VpuFunc::Clip:
+  case VpuFunc::Square:
+  case VpuFunc::Sign:
+    return true;
+  default:
+    return false;
+  }
+}
+
+float npurt::hashUniform(uint32_t x, uint32_t key) {
+  // MurmurHash3's 32-bit finalizer: a bijection in which every input bit
+  // flips each output bit with probability close to 1/2.
+  uint32_t h = x ^ key;
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
+  // The top 24 bits: exactly representable, so the result is in [0, 1).
+  return static_cast<float>(h >> 8) * 0x1p-24f;
 }
 
 bool npurt::operator==(const VpuOperand &a, const VpuOperand &b) {
@@ -306,7 +370,9 @@ static Error decodeError(const Twine &message) {
 /// alone), so bulk decoding allocates nothing and formats nothing.
 static bool decodeWords(const EncodedInstruction &w, Instruction &inst,
                         Error *error) {
-  auto reject = [error](auto message) {
+  // Out of line, so the checks of the accepting path stay small enough to
+  // inline (dtypeAt was a call per operand).
+  auto reject = [error](auto message) LLVM_ATTRIBUTE_NOINLINE {
     if (error)
       *error = decodeError(message());
     return false;
@@ -328,8 +394,18 @@ static bool decodeWords(const EncodedInstruction &w, Instruction &inst,
   inst.signal = {static_cast<uint8_t>(field(w[0], 32, 8)),
                  static_cast<uint8_t>(field(w[0], 40, 8))};
 
-  // `used[i]` masks the bits of word i that the opcode's layout defines.
-  EncodedInstruction used = {};
+  // `used[i]` masks the bits of word i that the opcode's layout defines
+  // (constant tables: building them per instruction showed in profiles).
+  static constexpr EncodedInstruction kNoneUsed = {};
+  static constexpr EncodedInstruction kDmaUsed = {
+      0, ~0ull, (1ull << 48) - 1, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull};
+  static constexpr EncodedInstruction kLoadWeightsUsed = {
+      0, (1ull << 40) - 1, ~0ull, 0, 0, 0, 0, 0};
+  static constexpr EncodedInstruction kMatmulUsed = {0,    ~0ull, ~0ull, ~0ull,
+                                                     0xFF, 0,     0,     0};
+  static constexpr EncodedInstruction kVpuUsed = {
+      0, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull & ~(0xF0ull << 48), ~0ull};
+  const EncodedInstruction *usedBits = &kNoneUsed;
   auto dtypeAt = [&](unsigned word, unsigned lo, const char *what,
                      const char *suffix, DType &out) {
     uint64_t raw = field(w[word], lo, 8);
@@ -345,7 +421,7 @@ static bool decodeWords(const EncodedInstruction &w, Instruction &inst,
 
   Opcode op = inst.opcode;
   if (isDma(op)) {
-    used = {0, ~0ull, (1ull << 48) - 1, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull};
+    usedBits = &kDmaUsed;
     inst.dram_addr = w[1];
     inst.sram_addr = field(w[2], 0, 32);
     if (!dtypeAt(2, 32, "dram_dtype", "", inst.dram_dtype) ||
@@ -357,7 +433,7 @@ static bool decodeWords(const EncodedInstruction &w, Instruction &inst,
       inst.sram_strides[d] = bitsStride(field(w[6 + d / 2], 32 * (d % 2), 32));
     }
   } else if (op == Opcode::MxuLoadWeights) {
-    used = {0, (1ull << 40) - 1, ~0ull, 0, 0, 0, 0, 0};
+    usedBits = &kLoadWeightsUsed;
     inst.sram_addr = field(w[1], 0, 32);
     if (!dtypeAt(1, 32, "mxu_dtype", "", inst.mxu_dtype))
       return false;
@@ -365,7 +441,7 @@ static bool decodeWords(const EncodedInstruction &w, Instruction &inst,
     inst.n = field(w[2], 16, 16);
     inst.row_stride = field(w[2], 32, 32);
   } else if (op == Opcode::MxuMatmul) {
-    used = {0, ~0ull, ~0ull, ~0ull, 0xFF, 0, 0, 0};
+    usedBits = &kMatmulUsed;
     inst.sram_addr = field(w[1], 0, 32);
     inst.acc_addr = field(w[1], 32, 32);
     inst.m = field(w[2], 0, 32);
@@ -376,8 +452,7 @@ static bool decodeWords(const EncodedInstruction &w, Instruction &inst,
     if (!dtypeAt(4, 0, "mxu_dtype", "", inst.mxu_dtype))
       return false;
   } else if (isVpu(op)) {
-    used = {0,    ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull & ~(0xF0ull << 48),
-            ~0ull};
+    usedBits = &kVpuUsed;
     inst.rows = field(w[1], 0, 16);
     inst.cols = field(w[1], 16, 16);
     inst.scale = bitsFloat(field(w[1], 32, 32));
@@ -419,6 +494,7 @@ static bool decodeWords(const EncodedInstruction &w, Instruction &inst,
     inst.imm0 = bitsFloat(field(w[7], 0, 32));
     inst.imm1 = bitsFloat(field(w[7], 32, 32));
   }
+  const EncodedInstruction &used = *usedBits;
   for (unsigned i = 1; i < 8; ++i)
     if (w[i] & ~used[i])
       return reject([&] {

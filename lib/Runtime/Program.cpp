@@ -1,7 +1,8 @@
 //===- Program.cpp - program tables: sizes and equality -------------------===//
 //
 // Small helpers on the in-memory program: the overflow-checked size of a
-// tensor and structural equality (used by round-trip checks).
+// tensor, decoding an instruction of an encoded stream, and structural
+// equality (used by round-trip checks).
 //
 //===----------------------------------------------------------------------===//
 #include "npu/Runtime/Program.h"
@@ -44,8 +45,26 @@ bool npurt::operator==(const SourceOp &a, const SourceOp &b) {
          std::tie(b.name, b.kind, b.macs, b.vector_ops, b.min_dram_bytes);
 }
 
+Expected<Instruction> Stream::instruction(size_t index) const {
+  if (!isEncoded())
+    return instructions[index];
+  return decode(words(index));
+}
+
 bool npurt::operator==(const Stream &a, const Stream &b) {
-  return a.instructions == b.instructions && a.source == b.source;
+  if (a.source != b.source || a.size() != b.size())
+    return false;
+  if (!a.isEncoded() && !b.isEncoded())
+    return a.instructions == b.instructions;
+  for (size_t i = 0; i < a.size(); ++i) {
+    Expected<Instruction> x = a.instruction(i), y = b.instruction(i);
+    if (!x || !y || *x != *y) {
+      consumeError(x.takeError());
+      consumeError(y.takeError());
+      return false;
+    }
+  }
+  return true;
 }
 
 bool npurt::operator==(const Program &a, const Program &b) {

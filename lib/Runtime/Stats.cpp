@@ -16,6 +16,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 using namespace llvm;
@@ -137,8 +138,13 @@ namespace {
 void number(json::OStream &json, StringRef key, double value) {
   if (!std::isfinite(value))
     value = 0;
+  // std::to_chars with a precision prints exactly what printf's %.6g does,
+  // several times faster (stats are built for every run of a binary).
+  char digits[32];
+  std::to_chars_result end = std::to_chars(
+      digits, digits + sizeof(digits), value, std::chars_format::general, 6);
   json.attributeBegin(key);
-  json.rawValue([&](raw_ostream &os) { os << format("%.6g", value); });
+  json.rawValue([&](raw_ostream &os) { os.write(digits, end.ptr - digits); });
   json.attributeEnd();
 }
 

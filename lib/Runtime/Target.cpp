@@ -12,6 +12,7 @@
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -144,7 +145,34 @@ bool npurt::operator==(const Target &a, const Target &b) {
   return true;
 }
 
+/// Depth of the deepest [ ] / { } nesting in JSON text, ignoring brackets
+/// inside strings; stops counting once `limit` is exceeded. llvm::json::parse
+/// recurses once per level, so this runs first.
+static unsigned jsonNestingDepth(StringRef text, unsigned limit) {
+  unsigned depth = 0, deepest = 0;
+  for (size_t i = 0, e = text.size(); i < e && deepest <= limit; ++i) {
+    char c = text[i];
+    if (c == '"') {
+      for (++i; i < e && text[i] != '"'; ++i)
+        if (text[i] == '\\')
+          ++i;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 Expected<Target> npurt::parseTargetJSON(StringRef text) {
+  if (text.size() > kMaxTargetJSONBytes)
+    return fieldError("target JSON is " + Twine(text.size()) +
+                      " bytes; the limit is " + Twine(kMaxTargetJSONBytes));
+  if (jsonNestingDepth(text, kMaxTargetJSONDepth) > kMaxTargetJSONDepth)
+    return fieldError("target JSON nests arrays/objects deeper than " +
+                      Twine(kMaxTargetJSONDepth) +
+                      " levels (a target is one flat object)");
   Expected<json::Value> parsed = json::parse(text);
   if (!parsed)
     return fieldError("target JSON: " + toString(parsed.takeError()));

@@ -120,29 +120,38 @@ Expected<HostTensor> parseTensorProto(ArrayRef<uint8_t> bytes,
     return tensor;
   }
 
-  auto checkCount = [&](int64_t fieldCount, StringRef field) -> Error {
-    if (static_cast<uint64_t>(fieldCount) != count)
-      return fail(formatv("{0} holds {1} values but dims {2} need {3}", field,
-                          fieldCount, tensor.shapeString(), count));
-    return Error::success();
-  };
-  tensor.data.resize(*dataBytes);
+  // The typed field must hold exactly one value per element. Check that
+  // before allocating: the dims alone may claim terabytes.
+  int64_t fieldCount = 0;
+  StringRef field;
   switch (*dtype) {
   case HostDType::F32:
-    if (Error error = checkCount(proto.float_data_size(), "float_data"))
-      return std::move(error);
-    if (count)
-      std::memcpy(tensor.data.data(), proto.float_data().data(), *dataBytes);
+    fieldCount = proto.float_data_size();
+    field = "float_data";
     break;
   case HostDType::I64:
-    if (Error error = checkCount(proto.int64_data_size(), "int64_data"))
-      return std::move(error);
-    if (count)
-      std::memcpy(tensor.data.data(), proto.int64_data().data(), *dataBytes);
+    fieldCount = proto.int64_data_size();
+    field = "int64_data";
     break;
   default:
-    if (Error error = checkCount(proto.int32_data_size(), "int32_data"))
-      return std::move(error);
+    fieldCount = proto.int32_data_size();
+    field = "int32_data";
+    break;
+  }
+  if (static_cast<uint64_t>(fieldCount) != count)
+    return fail(formatv("{0} holds {1} values but dims {2} need {3}", field,
+                        fieldCount, tensor.shapeString(), count));
+  tensor.data.resize(*dataBytes);
+  if (count == 0)
+    return tensor;
+  switch (*dtype) {
+  case HostDType::F32:
+    std::memcpy(tensor.data.data(), proto.float_data().data(), *dataBytes);
+    break;
+  case HostDType::I64:
+    std::memcpy(tensor.data.data(), proto.int64_data().data(), *dataBytes);
+    break;
+  default:
     packInt32Field(proto.int32_data(), elementSize, tensor.data.data());
     break;
   }

@@ -13,6 +13,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/bit.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
@@ -65,6 +66,9 @@ private:
   Error checkUnused(StringRef what, const VpuOperand &operand);
   Error checkImmediates(bool usesImm0, bool usesImm1, bool usesQuant);
   Error checkActivation(VpuFunc func);
+  /// In integer mode: `func` has an integer form and the immediates it
+  /// reads are integers in the i32 range.
+  Error checkIntegerMode(bool usesImm0, bool usesImm1);
 
   const Instruction &inst;
   const Target &target;
@@ -117,7 +121,8 @@ Error InstructionChecker::check() {
 Error InstructionChecker::checkEnums() {
   auto known = [](DType t) { return t <= DType::I32; };
   auto knownFunc = [](VpuFunc f) {
-    return f <= VpuFunc::CmpNe || (f >= VpuFunc::Copy && f <= VpuFunc::Square);
+    return f <= VpuFunc::CmpNe || (f >= VpuFunc::Copy && f <= VpuFunc::FMod) ||
+           f == VpuFunc::HashUniform;
   };
   auto knownOperand = [&](const VpuOperand &o) {
     return known(o.dtype) && o.mem <= Mem::Acc;
@@ -459,23 +464,43 @@ Error InstructionChecker::checkImmediates(bool usesImm0, bool usesImm1,
   return Error::success();
 }
 
-static bool isBinaryFunc(VpuFunc f) {
-  return f >= VpuFunc::Add && f <= VpuFunc::CmpNe;
-}
-static bool isUnaryFunc(VpuFunc f) {
-  return f >= VpuFunc::Copy && f <= VpuFunc::Square;
-}
-
 /// Checks the immediates an activation function uses (unary/epilogue).
 Error InstructionChecker::checkActivation(VpuFunc func) {
   bool clip = func == VpuFunc::Clip;
   bool leaky = func == VpuFunc::LeakyRelu;
+  bool hash = func == VpuFunc::HashUniform; // imm0: the key.
   bool quant =
       inst.opcode == Opcode::VpuEpilogue && inst.dst.dtype == DType::I8;
-  if (Error err = checkImmediates(clip || leaky, clip, quant))
+  if (Error err = checkImmediates(clip || leaky || hash, clip, quant))
     return err;
   if (clip && !(inst.imm0 <= inst.imm1))
     return fail("clip bounds of " + op() + " must satisfy imm0 <= imm1");
+  return Error::success();
+}
+
+/// `value` in the shortest form that reads back exactly ("2.5", "1e+10").
+static std::string floatText(float value) {
+  return llvm::formatv("{0}", llvm::format("%.9g", value)).str();
+}
+
+/// True for an integral float inside [-2^31, 2^31).
+static bool isI32Value(float value) {
+  return std::isfinite(value) && value == std::trunc(value) &&
+         value >= -2147483648.0f && value < 2147483648.0f;
+}
+
+Error InstructionChecker::checkIntegerMode(bool usesImm0, bool usesImm1) {
+  if (!hasIntegerForm(inst.func))
+    return fail("func " + vpuFuncName(inst.func) + " of " + op() +
+                " has no integer form (its sources are i32)");
+  for (auto [used, name, value] :
+       {std::tuple<bool, StringRef, float>{usesImm0, "imm0", inst.imm0},
+        {usesImm1, "imm1", inst.imm1}})
+    if (used && !isI32Value(value))
+      return fail(formatv("{0} ({1}) of {2} must be an integer in the i32 "
+                          "range (integer mode)",
+                          name, floatText(value), op())
+                      .str());
   return Error::success();
 }
 
@@ -487,18 +512,40 @@ Error InstructionChecker::checkVpu() {
       inst.opcode == Opcode::VpuBinary || inst.opcode == Opcode::VpuBroadcast;
   if (!broadcasts && inst.broadcast != Broadcast::None)
     return fail("broadcast of " + op() + " must be none");
+  // Integer mode: the sources are i32 (for vpu_broadcast, the destination),
+  // the function is computed in int32 and the result is written as i32 or
+  // converted to a float destination.
+  bool integer = inst.opcode == Opcode::VpuBroadcast
+                     ? inst.dst.dtype == DType::I32
+                     : inst.src0.dtype == DType::I32;
   const DType floats[] = {DType::F32, DType::BF16};
   const DType accFloat[] = {DType::F32};
+  const DType ints[] = {DType::I32};
+  const DType intResults[] = {DType::I32, DType::F32, DType::BF16};
+  const DType accIntResults[] = {DType::I32, DType::F32};
+  ArrayRef<DType> srcSram = integer ? ArrayRef<DType>(ints) : floats;
+  ArrayRef<DType> srcAcc = integer ? ArrayRef<DType>(ints) : accFloat;
+  auto source = [&](StringRef what, const VpuOperand &o, uint64_t r,
+                    uint64_t c) {
+    return checkOperand(what, o, r, c, srcSram, srcAcc);
+  };
   auto full = [&](StringRef what, const VpuOperand &o) {
-    return checkOperand(what, o, rows, cols, floats, accFloat);
+    return source(what, o, rows, cols);
+  };
+  // The result of an integer-mode function may be converted to a float.
+  auto result = [&](StringRef what, const VpuOperand &o, uint64_t r,
+                    uint64_t c) {
+    if (integer)
+      return checkOperand(what, o, r, c, intResults, accIntResults);
+    return checkOperand(what, o, r, c, floats, accFloat);
   };
   // The operand read according to inst.broadcast (none = full shape).
   auto broadcastOperand = [&](StringRef what, const VpuOperand &o) -> Error {
     switch (inst.broadcast) {
     case Broadcast::Row:
-      return checkOperand(what, o, 1, cols, floats, accFloat);
+      return source(what, o, 1, cols);
     case Broadcast::Col:
-      return checkOperand(what, o, rows, 1, floats, accFloat);
+      return source(what, o, rows, 1);
     case Broadcast::Scalar:
       return checkUnused(what, o);
     case Broadcast::None:
@@ -517,7 +564,7 @@ Error InstructionChecker::checkVpu() {
     if (!isBinaryFunc(inst.func))
       return fail("func " + vpuFuncName(inst.func) + " of " + op() +
                   " is not a binary function");
-    if (Error err = full("dst", inst.dst))
+    if (Error err = result("dst", inst.dst, rows, cols))
       return err;
     if (Error err = full("src0", inst.src0))
       return err;
@@ -525,13 +572,17 @@ Error InstructionChecker::checkVpu() {
       return err;
     if (Error err = checkUnused("src2", inst.src2))
       return err;
-    return checkImmediates(inst.broadcast == Broadcast::Scalar, false, false);
+    bool scalar = inst.broadcast == Broadcast::Scalar;
+    if (integer)
+      if (Error err = checkIntegerMode(scalar, false))
+        return err;
+    return checkImmediates(scalar, false, false);
   }
-  case Opcode::VpuUnary:
+  case Opcode::VpuUnary: {
     if (!isUnaryFunc(inst.func))
       return fail("func " + vpuFuncName(inst.func) + " of " + op() +
                   " is not a unary function");
-    if (Error err = full("dst", inst.dst))
+    if (Error err = result("dst", inst.dst, rows, cols))
       return err;
     if (Error err = full("src0", inst.src0))
       return err;
@@ -539,17 +590,23 @@ Error InstructionChecker::checkVpu() {
       return err;
     if (Error err = checkUnused("src2", inst.src2))
       return err;
+    bool clip = inst.func == VpuFunc::Clip;
+    if (integer)
+      if (Error err = checkIntegerMode(clip, clip))
+        return err;
     return checkActivation(inst.func);
+  }
   case Opcode::VpuReduce: {
-    if (inst.func != VpuFunc::Add && inst.func != VpuFunc::Max &&
-        inst.func != VpuFunc::Min)
+    if (inst.func != VpuFunc::Add && inst.func != VpuFunc::Mul &&
+        inst.func != VpuFunc::Max && inst.func != VpuFunc::Min)
       return fail("func " + vpuFuncName(inst.func) + " of " + op() +
-                  " is not a reduction (add, max, min)");
+                  " is not a reduction (add, mul, max, min)");
     if (Error err = full("src0", inst.src0))
       return err;
+    // An integer reduction keeps its (accumulated) result in i32.
     bool overCols = inst.reduce_dim == ReduceDim::Cols;
-    if (Error err = checkOperand("dst", inst.dst, overCols ? rows : 1,
-                                 overCols ? 1 : cols, floats, accFloat))
+    if (Error err =
+            source("dst", inst.dst, overCols ? rows : 1, overCols ? 1 : cols))
       return err;
     if (Error err = checkUnused("src1", inst.src1))
       return err;
@@ -570,11 +627,15 @@ Error InstructionChecker::checkVpu() {
       return err;
     if (Error err = checkUnused("src2", inst.src2))
       return err;
-    return checkImmediates(inst.broadcast == Broadcast::Scalar, false, false);
+    bool scalar = inst.broadcast == Broadcast::Scalar;
+    if (integer && scalar && !isI32Value(inst.imm0))
+      return fail(formatv("imm0 ({0}) of {1} must be an integer in the i32 "
+                          "range (integer mode)",
+                          floatText(inst.imm0), op())
+                      .str());
+    return checkImmediates(scalar, false, false);
   }
   case Opcode::VpuCast: {
-    if (Error err = noFunc())
-      return err;
     const DType anyType[] = {DType::F32, DType::BF16, DType::I8, DType::I32};
     const DType accTypes[] = {DType::F32, DType::I32};
     if (Error err =
@@ -585,29 +646,49 @@ Error InstructionChecker::checkVpu() {
       return err;
     DType from = inst.src0.dtype, to = inst.dst.dtype;
     bool floatToFloat = isFloat(from) && isFloat(to);
+    bool floatToInt = isFloat(from) && to == DType::I32;
+    bool widen = from == DType::I8 && to == DType::I32;
     bool quantize = to == DType::I8 && from != DType::I8;
     bool dequantize = !isFloat(from) && isFloat(to);
-    if (!floatToFloat && !quantize && !dequantize)
+    if (!floatToFloat && !floatToInt && !widen && !quantize && !dequantize)
       return fail(formatv("{0} cannot convert {1} to {2}", op(), dtypeName(from),
                           dtypeName(to))
                       .str());
+    if (floatToInt && !isRoundingFunc(inst.func))
+      return fail(formatv("{0} from {1} to i32 needs a rounding func (trunc, "
+                          "floor, ceil or round_even), not {2}",
+                          op(), dtypeName(from), vpuFuncName(inst.func))
+                      .str());
+    if (!floatToInt)
+      if (Error err = noFunc())
+        return err;
     if (Error err = checkUnused("src1", inst.src1))
       return err;
     if (Error err = checkUnused("src2", inst.src2))
       return err;
-    return checkImmediates(false, false, !floatToFloat);
+    return checkImmediates(false, false, quantize || dequantize);
   }
-  case Opcode::VpuSelect:
+  case Opcode::VpuSelect: {
     if (Error err = noFunc())
       return err;
+    // The condition may be float or i32; the selected values and the
+    // result are all float or all i32.
+    const DType conditions[] = {DType::F32, DType::BF16, DType::I32};
+    const DType accConditions[] = {DType::F32, DType::I32};
+    if (Error err = checkOperand("src0", inst.src0, rows, cols, conditions,
+                                 accConditions))
+      return err;
+    integer = inst.src1.dtype == DType::I32;
+    srcSram = integer ? ArrayRef<DType>(ints) : floats;
+    srcAcc = integer ? ArrayRef<DType>(ints) : accFloat;
     for (auto [name, operand] :
          {std::pair<StringRef, const VpuOperand *>{"dst", &inst.dst},
-          {"src0", &inst.src0},
           {"src1", &inst.src1},
           {"src2", &inst.src2}})
       if (Error err = full(name, *operand))
         return err;
     return checkImmediates(false, false, false);
+  }
   case Opcode::VpuEpilogue: {
     if (inst.func != VpuFunc::None && !isUnaryFunc(inst.func))
       return fail("func " + vpuFuncName(inst.func) + " of " + op() +
@@ -716,7 +797,14 @@ static Error checkStream(const Program &program, unsigned core, Engine engine,
   auto where = [&] {
     return formatv("stream c{0}.{1}", core, engineName(engine)).str();
   };
-  size_t count = stream.instructions.size();
+  if (stream.isEncoded() && !stream.instructions.empty())
+    return fail(where() + " holds instructions both decoded and encoded");
+  if (stream.encoded.size() % kInstructionBytes != 0)
+    return fail(formatv("{0} has {1} encoded bytes, not a whole number of "
+                        "instructions",
+                        where(), stream.encoded.size())
+                    .str());
+  size_t count = stream.size();
   if (count == 0)
     return fail(where() + " is empty (it must end with halt)");
   if (stream.source.size() != count)
@@ -725,11 +813,20 @@ static Error checkStream(const Program &program, unsigned core, Engine engine,
                     .str());
   for (size_t i = 0; i < count; ++i) {
     auto at = [&] { return formatv("{0} instruction {1}", where(), i).str(); };
-    if (!instructionsChecked)
-      if (Error err = checkInstructionRules(program.target, engine,
-                                            stream.instructions[i], i, count,
-                                            at))
+    if (!instructionsChecked) {
+      Instruction decoded;
+      if (stream.isEncoded()) {
+        Expected<Instruction> inst = stream.instruction(i);
+        if (!inst)
+          return fail(at() + ": " + toString(inst.takeError()));
+        decoded = *inst;
+      }
+      if (Error err = checkInstructionRules(
+              program.target, engine,
+              stream.isEncoded() ? decoded : stream.instructions[i], i, count,
+              at))
         return err;
+    }
     uint32_t source = stream.source[i];
     if (source != kNoSource && source >= program.source_ops.size())
       return fail(formatv("{0}: source index {1} is out of range ({2} source "

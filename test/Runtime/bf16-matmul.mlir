@@ -11,13 +11,15 @@
 
 // OUT: match: [16, 32] float32
 
-// dma_load x (2048 DRAM bytes)  0 -> 232;  w (4096 B) 232 -> 496
-// mxu_load_weights (bf16)       496 -> 544   16 + 32
-// mxu_matmul (bf16, rate 1)     544 -> 640   16 + 16 + 32 + 32
-// vpu_epilogue                  640 -> 664   8 + 16 rows
-// dma_store (2048 B)            664 -> 896
+// The dma_load queue streams: x's transfer (2048 DRAM bytes, 32 cycles)
+// then w's (4096 B, 64 cycles), each completing 200 cycles after it.
+// dma_load x  0 -> 32 -> 232;  w 32 -> 96 -> 296
+// mxu_load_weights (bf16)       296 -> 344   16 + 32
+// mxu_matmul (bf16, rate 1)     344 -> 440   16 + 16 + 32 + 32
+// vpu_epilogue                  440 -> 464   8 + 16 rows
+// dma_store (2048 B)            464 -> 696   32 + 200
 // Lower bound: max(16384 MACs / (32*32), 8192 B / 64) = 128 (dram).
-// STATS: "total_cycles": 896,
+// STATS: "total_cycles": 696,
 // STATS: "lower_bound_cycles": 128,
 // STATS: "macs": 16384,
 // STATS: "c0.mxu": {

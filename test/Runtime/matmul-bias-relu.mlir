@@ -13,16 +13,17 @@
 
 // Cycle count by the formulas of docs/isa.md (npu-tiny: DMA latency 200,
 // 64 B/cycle; MXU latency 16; VPU latency 8, 32 lanes). The dma_load queue
-// runs its three transfers back to back:
-//   x    (512 B)   0 -> 208      (200 + 512/64)
-//   w    (4096 B)  208 -> 472    (200 + 4096/64)
-//   bias (128 B)   472 -> 674    (200 + 128/64)
-// mxu_load_weights waits for w:   472 -> 520   (16 + k=32)
-// mxu_matmul (fp32, rate 1/4):    520 -> 616   (16 + ceil(4/0.25) + 32 + 32)
-// vpu_epilogue waits for the matmul and the bias: 674 -> 686 (8 + 4 rows * 1)
-// dma_store (512 B):              686 -> 894
+// streams its three transfers back to back, each completing 200 cycles
+// (the latency) after its transfer:
+//   x    (512 B)   0 -> 8 -> 208      (512/64, + 200)
+//   w    (4096 B)  8 -> 72 -> 272     (4096/64, + 200)
+//   bias (128 B)   72 -> 74 -> 274    (128/64, + 200)
+// mxu_load_weights waits for w:   272 -> 320   (16 + k=32)
+// mxu_matmul (fp32, rate 1/4):    320 -> 416   (16 + ceil(4/0.25) + 32 + 32)
+// vpu_epilogue waits for the matmul and the bias: 416 -> 428 (8 + 4 rows * 1)
+// dma_store (512 B):              428 -> 636   (8 + 200)
 // Lower bound: max(4096 MACs / (32*32*0.25), 256 / 32, 5248 B / 64) = 82.
-// STATS: "total_cycles": 894,
+// STATS: "total_cycles": 636,
 // STATS: "lower_bound_cycles": 82,
 // STATS-NEXT: "bound": "dram",
 // STATS: "dram_bytes": 5248,

@@ -12,14 +12,16 @@
 // Y: match: [8, 64] float32
 // ROWMAX: match: [8, 1] float32
 
-// dma_load x (2048 B)  0 -> 232, s (2048 B) 232 -> 464, b (256 B) 464 -> 668
-// vpu_binary mul  (waits x, s)  464 -> 488   8 + 8 rows * ceil(64/32)
-// vpu_binary add  (waits b)     668 -> 692   8 + 16
-// vpu_unary tanh                692 -> 764   8 + 16 * 4 (transcendental)
-// vpu_reduce max                764 -> 788   8 + 16
-// dma_store y (2048 B)          764 -> 996
-// dma_store rowmax (32 B)       996 -> 1196.5, reported as 1197
-// STATS: "total_cycles": 1197,
+// DMA queues stream: a descriptor holds its queue for its transfer and
+// completes 200 cycles (the latency) later.
+// dma_load x (2048 B)  0 -> 32 -> 232, s 32 -> 64 -> 264, b (256 B) 64 -> 68 -> 268
+// vpu_binary mul  (waits x, s)  264 -> 288   8 + 8 rows * ceil(64/32)
+// vpu_binary add  (waits b)     288 -> 312   8 + 16
+// vpu_unary tanh                312 -> 384   8 + 16 * 4 (transcendental)
+// vpu_reduce max                384 -> 408   8 + 16
+// dma_store y (2048 B)          384 -> 416 -> 616
+// dma_store rowmax (32 B)       416 -> 416.5 -> 616.5, reported as 617
+// STATS: "total_cycles": 617,
 // STATS: "vector_ops": 2048,
 // STATS: "c0.vpu": {
 // STATS-NEXT: "instructions": 5,

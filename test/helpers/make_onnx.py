@@ -199,6 +199,13 @@ def reduce():
         [const("axes", np.array([1], np.int64))], opset=13)
 
 
+def int_mean():
+    # A mean of integers: the chip has no kernel for it.
+    return model([N("ReduceMean", ["x"], ["y"], name="mean_int", keepdims=0)],
+                 [vi("x", TensorProto.INT32, [4, 8])],
+                 [vi("y", TensorProto.INT32, None)], opset=13)
+
+
 def arg_reduce(opset=13):
     # Negative axis normalized, keepdims default/0; select_last_index from
     # opset 12.
@@ -310,6 +317,58 @@ def folding():
          const("r5", np.int64(5)), const("r1", np.int64(1))], opset=13)
 
 
+def dropout_training():
+    # Dropouts for a training import: a ratio input, training_mode and a
+    # seed attribute (opset 13); a default ratio without a seed.
+    return model([
+        N("Dropout", ["x", "ratio", "train"], ["d"], name="drop_a", seed=42),
+        N("Relu", ["d"], ["r"], name="relu"),
+        N("Dropout", ["r"], ["y"], name="drop_b"),
+    ], [vi("x", F, [2, 8])], [vi("y", F, None)],
+        [const("ratio", np.float32(0.25)), const("train", np.array(True))])
+
+
+def batchnorm_training():
+    # training_mode=1 (opset 15): Y and the updated running statistics.
+    return model([N("BatchNormalization", ["x", "s", "b", "m", "v"],
+                    ["y", "rm", "rv"], name="bn", training_mode=1,
+                    momentum=0.99, epsilon=1e-3)],
+                 [vi("x", F, [2, 3, 4, 4])],
+                 [vi("y", F, None), vi("rm", F, None), vi("rv", F, None)],
+                 [const("s", np.ones(3, np.float32)),
+                  const("b", np.zeros(3, np.float32)),
+                  const("m", np.zeros(3, np.float32)),
+                  const("v", np.ones(3, np.float32))], opset=15)
+
+
+def inference_form():
+    # An inference model's BatchNormalization (training_mode 0, with the
+    # momentum a training import uses) and Dropout (no training_mode).
+    return model([
+        N("BatchNormalization", ["x", "s", "b", "m", "v"], ["n"], name="bn",
+          momentum=0.99, epsilon=1e-3),
+        N("Dropout", ["n", "ratio"], ["y"], name="drop"),
+    ], [vi("x", F, [2, 3, 4, 4])], [vi("y", F, None)],
+        [const("s", np.ones(3, np.float32)), const("b", np.zeros(3, np.float32)),
+         const("m", np.zeros(3, np.float32)), const("v", np.ones(3, np.float32)),
+         const("ratio", np.float32(0.2))], opset=15)
+
+
+def dropout_training_opset10():
+    # The ratio attribute of opset < 12.
+    return model([N("Dropout", ["x"], ["y"], name="drop", ratio=0.1)],
+                 [vi("x", F, [3, 4])], [vi("y", F, None)], opset=10)
+
+
+def dropout_training_bad():
+    # A seed that cannot key nn.dropout; a ratio computed at run time.
+    return model([
+        N("Dropout", ["x"], ["y1"], name="drop_seed", seed=-3),
+        N("Dropout", ["x", "r"], ["y2"], name="drop_ratio"),
+    ], [vi("x", F, [3, 4]), vi("r", F, [])],
+        [vi("y1", F, None), vi("y2", F, None)])
+
+
 def constants():
     w = rand("big_weight", [4, 8])
     w16 = numpy_helper.from_array(
@@ -345,7 +404,7 @@ def unsupported():
         N("FusedGemm", ["x", "x"], ["fg"], name="ms_fused",
           domain="com.microsoft"),
         N("MaxPool", ["x4"], ["mp", "mpi"], name="pool_indices",
-          kernel_shape=[2, 2], storage_order=1),
+          kernel_shape=[2, 2], storage_order=2),
         N("Pad", ["x4", "pads"], ["pd"], name="pad_wrap", mode="wrap"),
         N("Relu", ["x"], ["y"], name="ok_relu"),
         N("Reshape", ["x", "s_rt"], ["rs"], name="reshape_runtime_shape"),
@@ -388,14 +447,15 @@ def runtime_problems():
         N("Reshape", ["x", "x_i64"], ["r"], name="reshape_dynamic"),
         N("Relu", ["r"], ["r2"], name="after_failure"),
         N("Add", ["x", "v3"], ["a"], name="add_mismatch"),
-        N("Mod", ["x", "x"], ["fl"], name="mod_runtime", fmod=1),
+        N("Range", ["zero", "n", "one"], ["fl"], name="range_runtime"),
         N("Gather", ["shp", "idx9"], ["g"], name="gather_oob"),
-    ], [vi("x", F, [2, 4]), vi("x_i64", I64, [2])],
-        [vi("r2", F, None), vi("a", F, None), vi("fl", F, None),
+    ], [vi("x", F, [2, 4]), vi("x_i64", I64, [2]), vi("n", I64, [])],
+        [vi("r2", F, None), vi("a", F, None), vi("fl", I64, None),
          vi("g", I64, None)],
         [const("v3", np.zeros(3, np.float32)),
          const("shp", np.array([2, 4], np.int64)),
-         const("idx9", np.int64(9))], opset=13)
+         const("idx9", np.int64(9)), const("zero", np.int64(0)),
+         const("one", np.int64(1))], opset=13)
 
 
 def huge_constant_of_shape():
@@ -482,7 +542,7 @@ def unsupported_inputs():
     no_shape = helper.make_tensor_value_info("noshape", F, None)
     n = [
         N("BatchNormalization", ["x4", "s", "s", "s", "s"],
-          ["bn", "rm", "rv"], name="bn_training", training_mode=1),
+          ["bn", "rm", "rv"], name="bn_training", training_mode=2),
         N("LayerNormalization", ["x4", "s"], ["ln", "mean"], name="ln_mean"),
         N("Dropout", ["x4"], ["dr", "mask"], name="dropout_mask"),
         N("Constant", [], ["sp"], name="const_sparse",
@@ -697,6 +757,442 @@ def external_absolute():
 
 def external_short():
     return external_tensor("weights.bin", offset=16)
+
+
+def shape_input():
+    # A Reshape whose target is a graph input (bound with --input-value).
+    return model([N("Reshape", ["x", "shape"], ["y"], name="reshape")],
+                 [vi("x", F, [2, 6]), vi("shape", I64, [3])],
+                 [vi("y", F, None)], opset=13)
+
+
+def resize():
+    # Resize: linear along the two inner axes (two constant matmuls, the
+    # H axis moved last and back), nearest by sizes, tf_crop_and_resize
+    # with an extrapolation mask; Upsample (opset 9 form) is nearest-floor.
+    return model([
+        N("Resize", ["x", "", "scales"], ["lin"], name="resize_linear",
+          mode="linear"),
+        N("Resize", ["x", "", "", "sizes"], ["near"], name="resize_nearest"),
+        N("Resize", ["x", "roi", "", "sizes"], ["crop"], name="resize_crop",
+          mode="linear", coordinate_transformation_mode="tf_crop_and_resize",
+          extrapolation_value=7.0),
+    ], [vi("x", F, [1, 1, 2, 4])],
+        [vi("lin", F, None), vi("near", F, None), vi("crop", F, None)],
+        [const("scales", np.array([1, 1, 2, 0.5], np.float32)),
+         const("sizes", np.array([1, 1, 2, 3], np.int64)),
+         const("roi", np.array([0, 0, 0, -0.5, 1, 1, 1, 1], np.float32))],
+        opset=13)
+
+
+def bad_resize():
+    nodes = [
+        N("Resize", ["x", "", "scales"], ["e1"], name="resize_mode",
+          mode="area"),
+        N("Resize", ["x", "", "scales"], ["e2"], name="resize_transform",
+          coordinate_transformation_mode="stretch"),
+        N("Resize", ["x", "", "scales"], ["e3"], name="resize_nearest_mode",
+          nearest_mode="random"),
+        N("Resize", ["x", "", "s_in"], ["e4"], name="resize_runtime_scales"),
+        N("Resize", ["x", "", "scales", "sizes"], ["e5"], name="resize_both"),
+        N("Resize", ["x", "", "scales3"], ["e6"], name="resize_rank"),
+        N("Resize", ["i", "", "scales"], ["e7"], name="resize_int"),
+        N("Resize", ["x", "", "", "sizes"], ["e8"], name="resize_no_roi",
+          coordinate_transformation_mode="tf_crop_and_resize"),
+        N("Resize", ["x", "", "zeros"], ["e9"], name="resize_zero_scale"),
+        N("Resize", ["x", "scales", "", "sizes"], ["e10"], name="resize_roi",
+          coordinate_transformation_mode="tf_crop_and_resize"),
+        N("Resize", ["x", "", "tiny"], ["e11"], name="resize_empty_output"),
+    ]
+    return model(nodes, [vi("x", F, [1, 1, 2, 4]), vi("s_in", F, [4]),
+                         vi("i", I64, [1, 1, 2, 4])],
+                 [vi("e%d" % i, F, None) for i in range(1, 12)],
+                 [const("scales", np.array([1, 1, 2, 2], np.float32)),
+                  const("tiny", np.array([1, 1, 0.25, 1], np.float32)),
+                  const("scales3", np.array([1, 2, 2], np.float32)),
+                  const("zeros", np.zeros(4, np.float32)),
+                  const("sizes", np.array([1, 1, 4, 8], np.int64))], opset=13)
+
+
+def doubles():
+    # DOUBLE input, initializer and output, and a Cast to DOUBLE.
+    D = TensorProto.DOUBLE
+    return model([
+        N("Add", ["x", "w"], ["s"], name="add"),
+        N("Cast", ["f"], ["fd"], name="to_double", to=D),
+        N("Mul", ["s", "fd"], ["y"], name="mul"),
+    ], [vi("x", D, [2, 3]), vi("f", F, [2, 3])], [vi("y", D, None)],
+        [const("w", np.array([0.1, 2.0, 1e-3], np.float64))], opset=13)
+
+
+def more_decompositions():
+    # Normalizations, CumSum, Tile, EyeLike, OneHot, Hardmax, LRN and the
+    # Dropout mask, each as primitive nn ops or constants.
+    return model([
+        N("InstanceNormalization", ["x", "s", "b"], ["inorm"], name="inorm"),
+        N("MeanVarianceNormalization", ["x"], ["mvn"], name="mvn", axes=[2]),
+        N("LRN", ["x"], ["lrn"], name="lrn", size=3),
+        N("CumSum", ["x", "axis"], ["cum"], name="cumsum", exclusive=1),
+        N("Tile", ["x", "reps"], ["tile"], name="tile"),
+        N("EyeLike", ["x2"], ["eye"], name="eye", k=1),
+        N("OneHot", ["idx", "depth", "vals"], ["hot"], name="onehot"),
+        N("Hardmax", ["x"], ["hard"], name="hardmax", axis=1),
+        N("Dropout", ["x"], ["drop", "mask"], name="dropout"),
+    ], [vi("x", F, [1, 2, 3]), vi("x2", F, [2, 3]), vi("idx", I64, [2]),
+        vi("vals", F, [2])],
+        [vi(o, TensorProto.UNDEFINED, None) for o in
+         ("inorm", "mvn", "lrn", "cum", "tile", "eye", "hot", "hard",
+          "mask")],
+        [rand("s", [2]), rand("b", [2]), const("axis", np.int64(2)),
+         const("reps", np.array([1, 2, 1], np.int64)),
+         const("depth", np.int64(4))], opset=13)
+
+
+def bad_more_decompositions():
+    return model([
+        N("InstanceNormalization", ["v", "v", "v"], ["e1"], name="inorm_rank"),
+        N("LRN", ["x"], ["e2"], name="lrn_size"),
+        N("CumSum", ["x", "axis_in"], ["e3"], name="cumsum_axis"),
+        N("Tile", ["x", "reps2"], ["e4"], name="tile_count"),
+        N("Tile", ["x", "neg3"], ["e5"], name="tile_negative"),
+        N("EyeLike", ["x"], ["e6"], name="eye_rank"),
+        N("EyeLike", ["m"], ["e7"], name="eye_dtype", dtype=TensorProto.STRING),
+        N("OneHot", ["i", "depth_in", "vals"], ["e8"], name="onehot_depth"),
+        N("OneHot", ["i", "zero", "vals"], ["e9"], name="onehot_zero"),
+        N("OneHot", ["i", "four", "v"], ["e10"], name="onehot_values"),
+        N("OneHot", ["i", "four", "vals"], ["e11"], name="onehot_axis",
+          axis=5),
+        N("Hardmax", ["x"], ["e12"], name="hardmax_axis", axis=3),
+        N("MeanVarianceNormalization", ["i"], ["e13"], name="mvn_int"),
+    ], [vi("v", F, [4]), vi("x", F, [1, 2, 3]), vi("m", F, [2, 2]),
+        vi("axis_in", I64, []), vi("depth_in", I64, []), vi("i", I64, [3]),
+        vi("vals", F, [2])],
+        [vi("e%d" % i, F, None) for i in range(1, 14)],
+        [const("reps2", np.array([1, 2], np.int64)),
+         const("neg3", np.array([1, -1, 1], np.int64)),
+         const("zero", np.int64(0)), const("four", np.int64(4))], opset=13)
+
+
+def windows():
+    # The window functions of a known size are constants.
+    return model([
+        N("HannWindow", ["four"], ["hann"], name="hann"),
+        N("HammingWindow", ["four"], ["hamming"], name="hamming", periodic=0),
+        N("BlackmanWindow", ["four"], ["blackman"], name="blackman"),
+    ], [], [vi(o, F, None) for o in ("hann", "hamming", "blackman")],
+        [const("four", np.int64(4))], opset=17)
+
+
+def bad_windows():
+    # A size known only at run time, a negative one and a string dtype.
+    return model([
+        N("HannWindow", ["n"], ["e1"], name="hann_runtime"),
+        N("HannWindow", ["minus"], ["e2"], name="hann_negative"),
+        N("HannWindow", ["four"], ["e3"], name="hann_string",
+          output_datatype=TensorProto.STRING),
+    ], [vi("n", I64, [])], [vi(o, F, None) for o in ("e1", "e2", "e3")],
+        [const("four", np.int64(4)), const("minus", np.int64(-1))], opset=17)
+
+
+def select_ops():
+    # Einsum (a diagonal and a contraction), TopK, GatherND, ScatterElements
+    # with add, ScatterND.
+    return model([
+        N("Einsum", ["m", "v"], ["ein"], name="einsum", equation="ii,i->i"),
+        N("TopK", ["x", "two"], ["top", "topi"], name="topk"),
+        N("GatherND", ["x", "nd"], ["gnd"], name="gathernd"),
+        N("ScatterElements", ["x", "idx", "upd"], ["sce"],
+          name="scatter_elements", axis=1, reduction="add"),
+        N("ScatterND", ["x", "nd", "rows"], ["snd"], name="scatternd"),
+    ], [vi("m", F, [3, 3]), vi("v", F, [3]), vi("x", F, [2, 4]),
+        vi("idx", I64, [2, 1]), vi("upd", F, [2, 1]), vi("nd", I64, [1, 1]),
+        vi("rows", F, [1, 4])],
+        [vi(o, TensorProto.UNDEFINED, None) for o in
+         ("ein", "top", "topi", "gnd", "sce", "snd")],
+        [const("two", np.array([2], np.int64))], opset=16)
+
+
+def bad_select_ops():
+    return model([
+        N("Einsum", ["m"], ["e1"], name="einsum_operands", equation="ij,jk"),
+        N("Einsum", ["m"], ["e2"], name="einsum_rank", equation="ijk->i"),
+        N("Einsum", ["m"], ["e3"], name="einsum_output", equation="ij->i2"),
+        N("Einsum", ["r"], ["e4"], name="einsum_diagonal", equation="ii->i"),
+        N("TopK", ["m", "k_in"], ["e5", "e5i"], name="topk_runtime"),
+        N("TopK", ["m", "nine"], ["e6", "e6i"], name="topk_large"),
+        N("TopK", ["m", "zero"], ["e7", "e7i"], name="topk_zero"),
+        N("TopK", ["i", "one"], ["e8", "e8i"], name="topk_int"),
+        N("GatherND", ["m", "nd3"], ["e9"], name="gathernd_q"),
+        N("ScatterElements", ["m", "idx1", "m"], ["e10"],
+          name="scatter_rank"),
+        N("ScatterElements", ["m", "idx2", "upd3"], ["e11"],
+          name="scatter_updates"),
+        N("ScatterElements", ["m", "idx2", "idx2f"], ["e12"],
+          name="scatter_reduction", reduction="max"),
+        N("ScatterND", ["m", "nd1", "m"], ["e13"], name="scatternd_updates"),
+        N("GatherND", ["m", "nd1"], ["e14"], name="gathernd_batch",
+          batch_dims=1),
+        N("TopK", ["wide", "many"], ["e15", "e15i"], name="topk_many"),
+        N("Einsum", ["v3", "v4"], ["e16"], name="einsum_sizes",
+          equation="i,i->i"),
+        N("ScatterElements", ["m", "idx4", "upd4"], ["e17"],
+          name="scatter_big", axis=1),
+        N("ScatterND", ["b", "nd1", "b"], ["e18"], name="scatternd_bool"),
+    ], [vi("m", F, [3, 3]), vi("r", F, [2, 3]), vi("k_in", I64, [1]),
+        vi("i", I64, [3]), vi("idx1", I64, [3]), vi("idx2", I64, [3, 1]),
+        vi("upd3", F, [3, 2]), vi("idx2f", F, [3, 1]), vi("wide", F, [1, 70]),
+        vi("v3", F, [3]), vi("v4", F, [4]), vi("idx4", I64, [4, 1]),
+        vi("upd4", F, [4, 1]), vi("b", TensorProto.BOOL, [3])],
+        [vi("e%d" % i, F, None) for i in range(1, 19)] +
+        [vi(n, I64, None) for n in ("e5i", "e6i", "e7i", "e8i", "e15i")],
+        [const("nine", np.array([9], np.int64)),
+         const("zero", np.array([0], np.int64)),
+         const("one", np.array([1], np.int64)),
+         const("nd3", np.zeros((1, 3), np.int64)),
+         const("nd1", np.zeros((2, 1), np.int64)),
+         const("many", np.array([65], np.int64))], opset=16)
+
+
+def recurrent():
+    # A bidirectional GRU with sequence_lens, and a batch-major LSTM with
+    # peepholes, unrolled over two steps.
+    return model([
+        N("GRU", ["x", "gw", "gr", "", "lens"], ["gy", "gh"], name="gru",
+          hidden_size=2, direction="bidirectional", linear_before_reset=1),
+        N("LSTM", ["xb", "lw", "lr", "", "", "", "", "p"], ["ly", "lh", "lc"],
+          name="lstm", hidden_size=2, layout=1),
+    ], [vi("x", F, [2, 3, 4]), vi("gw", F, [2, 6, 4]), vi("gr", F, [2, 6, 2]),
+        vi("lens", TensorProto.INT32, [3]), vi("xb", F, [3, 2, 4]),
+        vi("lw", F, [1, 8, 4]), vi("lr", F, [1, 8, 2]), vi("p", F, [1, 6])],
+        [vi(o, TensorProto.UNDEFINED, None) for o in
+         ("gy", "gh", "ly", "lh", "lc")], opset=14)
+
+
+def bad_recurrent():
+    return model([
+        N("RNN", ["v", "w", "r"], ["e1"], name="rnn_rank", hidden_size=2),
+        N("RNN", ["x", "w", "r"], ["e2"], name="rnn_direction",
+          hidden_size=2, direction="sideways"),
+        N("RNN", ["x", "w", "r"], ["e3"], name="rnn_hidden", hidden_size=3),
+        N("LSTM", ["x", "lw", "lr"], ["e4"], name="lstm_input_forget",
+          hidden_size=2, input_forget=1),
+        N("RNN", ["x", "w", "r"], ["e5"], name="rnn_activation",
+          hidden_size=2, activations=["LeakyRelu"]),
+        N("RNN", ["long", "w", "r"], ["e6"], name="rnn_long", hidden_size=2),
+        N("LSTM", ["x", "lw", "lr"], ["e7"], name="lstm_activations",
+          hidden_size=2, activations=["Sigmoid", "Tanh"]),
+    ], [vi("v", F, [4]), vi("x", F, [2, 3, 4]), vi("w", F, [1, 2, 4]),
+        vi("r", F, [1, 2, 2]), vi("lw", F, [1, 8, 4]), vi("lr", F, [1, 8, 2]),
+        vi("long", F, [1025, 1, 4])],
+        [vi("e%d" % i, F, None) for i in range(1, 8)], opset=14)
+
+
+def math_ops():
+    # Runtime Round/trigonometry/Mod, and the hyperbolic functions, IsNaN
+    # and IsInf as compositions of primitive ops.
+    nodes = [N(op, ["x"], [op.lower()], name=op.lower())
+             for op in ("Round", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan",
+                        "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "IsNaN")]
+    nodes += [N("IsInf", ["x"], ["isinf"], name="isinf", detect_negative=0),
+              N("Mod", ["i", "j"], ["mod"], name="mod"),
+              N("Mod", ["x", "x"], ["fmod"], name="fmod", fmod=1)]
+    outs = [n.output[0] for n in nodes]
+    return model(nodes, [vi("x", F, [2, 3]), vi("i", I64, [4]),
+                         vi("j", I64, [4])],
+                 [vi(o, TensorProto.UNDEFINED, None) for o in outs], opset=13)
+
+
+def decompositions():
+    # Trilu with a constant and a run-time k, GatherElements, and the two
+    # losses (weights, ignore_index, the log_prob output).
+    nodes = [
+        N("Trilu", ["x", "one"], ["tri"], name="triu_const_k"),
+        N("Trilu", ["x", "k"], ["tril"], name="tril_runtime_k", upper=0),
+        N("GatherElements", ["x", "idx"], ["ge"], name="gather_elements",
+          axis=1),
+        N("NegativeLogLikelihoodLoss", ["scores", "target", "w"], ["nll"],
+          name="nll", ignore_index=2, reduction="mean"),
+        N("SoftmaxCrossEntropyLoss", ["scores", "target"], ["sce", "logp"],
+          name="sce", reduction="sum"),
+    ]
+    return model(nodes, [vi("x", F, [3, 4]), vi("k", I64, []),
+                         vi("idx", I64, [2, 2]), vi("scores", F, [2, 5, 3]),
+                         vi("target", I64, [2, 3])],
+                 [vi("tri", F, None), vi("tril", F, None), vi("ge", F, None),
+                  vi("nll", F, None), vi("sce", F, None),
+                  vi("logp", F, None)],
+                 [const("one", np.array([1], np.int64)),
+                  const("w", np.arange(1, 6, dtype=np.float32))], opset=14)
+
+
+def bad_decompositions():
+    nodes = [
+        N("Trilu", ["v"], ["e1"], name="trilu_rank1"),
+        N("Trilu", ["x", "kk"], ["e2"], name="trilu_two_k"),
+        N("GatherElements", ["x", "v_i"], ["e3"], name="gather_rank"),
+        N("GatherElements", ["x", "big_i"], ["e4"], name="gather_big",
+          axis=1),
+        N("GatherElements", ["b", "idx"], ["e5"], name="gather_bool"),
+        N("NegativeLogLikelihoodLoss", ["v", "v_i"], ["e6"], name="nll_rank1"),
+        N("NegativeLogLikelihoodLoss", ["x", "x"], ["e7"], name="nll_target"),
+        N("NegativeLogLikelihoodLoss", ["x", "v_i3", "v5"], ["e8"],
+          name="nll_weight"),
+        N("SoftmaxCrossEntropyLoss", ["x", "v_i3"], ["e9"],
+          name="sce_reduction", reduction="max"),
+        N("Sinh", ["v_i"], ["e10"], name="sinh_int"),
+    ]
+    return model(nodes, [vi("v", F, [4]), vi("v5", F, [5]), vi("x", F, [3, 4]),
+                         vi("v_i", I64, [4]), vi("v_i3", I64, [3]),
+                         vi("big_i", I64, [5, 4]), vi("b", TensorProto.BOOL,
+                                                      [3, 4]),
+                         vi("idx", I64, [3, 4])],
+                 [vi("e%d" % i, F, None) for i in range(1, 11)],
+                 [const("kk", np.array([1, 2], np.int64))], opset=14)
+
+
+def sequence_ops():
+    # ReverseSequence time- and batch-major, Compress with and without an
+    # axis, and Det of a batch of 3 x 3 matrices.
+    nodes = [
+        N("ReverseSequence", ["xt", "lens"], ["rt"], name="reverse_time",
+          time_axis=0, batch_axis=1),
+        N("ReverseSequence", ["xb", "lens"], ["rb"], name="reverse_batch",
+          time_axis=1, batch_axis=0),
+        N("Compress", ["x", "cond"], ["ca"], name="compress_axis", axis=1),
+        N("Compress", ["x", "cond"], ["cf"], name="compress_flat"),
+        N("Det", ["m"], ["det"], name="det"),
+    ]
+    return model(nodes, [vi("xt", F, [4, 2, 3]), vi("xb", F, [2, 4, 3]),
+                         vi("lens", I64, [2]), vi("x", F, [2, 3]),
+                         vi("m", F, [2, 3, 3])],
+                 [vi(o, TensorProto.UNDEFINED, None)
+                  for o in ("rt", "rb", "ca", "cf", "det")],
+                 [const("cond", np.array([True, False, True]))], opset=13)
+
+
+def bad_sequence_ops():
+    nodes = [
+        N("ReverseSequence", ["v", "lens"], ["e1"], name="reverse_rank1"),
+        N("ReverseSequence", ["xt", "v"], ["e2"], name="reverse_float_lens"),
+        N("Compress", ["x", "cond_rt"], ["e3"], name="compress_runtime"),
+        N("Compress", ["x", "cond2d"], ["e4"], name="compress_2d", axis=0),
+        N("Compress", ["x", "cond_long"], ["e5"], name="compress_long",
+          axis=0),
+        N("Compress", ["x", "cond_none"], ["e6"], name="compress_none",
+          axis=0),
+        N("Det", ["v"], ["e7"], name="det_rank1"),
+        N("Det", ["m6"], ["e8"], name="det_6x6"),
+    ]
+    return model(nodes, [vi("v", F, [4]), vi("xt", F, [4, 2, 3]),
+                         vi("lens", I64, [2]), vi("x", F, [2, 3]),
+                         vi("cond_rt", TensorProto.BOOL, [3]),
+                         vi("m6", F, [6, 6])],
+                 [vi("e%d" % i, F, None) for i in range(1, 9)],
+                 [const("cond2d", np.ones((1, 2), np.bool_)),
+                  const("cond_long", np.ones(3, np.bool_)),
+                  const("cond_none", np.zeros(2, np.bool_))], opset=13)
+
+
+def pool_indices_unpool_pad():
+    # A MaxPool's Indices output (column-major, padded) and a Pad whose
+    # constant_value is a run-time input.
+    nodes = [
+        N("MaxPool", ["x"], ["mp", "mpi"], name="pool_indices",
+          kernel_shape=[2, 2], pads=[1, 1, 0, 0], storage_order=1),
+        N("Pad", ["x", "pads", "fill"], ["pd"], name="pad_runtime_value"),
+        N("MaxUnpool", ["x", "mpi"], ["up"], name="unpool", kernel_shape=[2, 2],
+          strides=[2, 2]),
+    ]
+    return model(nodes, [vi("x", F, [1, 2, 3, 3]), vi("fill", F, [])],
+                 [vi(o, TensorProto.UNDEFINED, None)
+                  for o in ("mp", "mpi", "pd", "up")],
+                 [const("pads", np.array([0, 0, 1, 0, 0, 0, 0, 1],
+                                         np.int64))], opset=15)
+
+
+def bad_pool_indices_unpool_pad():
+    nodes = [
+        N("MaxPool", ["xi"], ["e1", "e1i"], name="pool_int_indices",
+          kernel_shape=[2, 2]),
+        N("MaxPool", ["x"], ["e2", "e2i"], name="pool_big_window",
+          kernel_shape=[17, 17], pads=[8, 8, 8, 8]),
+        N("Pad", ["x", "pads_short", "fill"], ["e3"], name="pad_count"),
+        N("Pad", ["x", "pads", "fill_i"], ["e4"], name="pad_value_type"),
+        N("MaxUnpool", ["x", "x"], ["e5"], name="unpool_float_indices",
+          kernel_shape=[2, 2]),
+        N("MaxUnpool", ["x", "idx", "bad_shape"], ["e6"],
+          name="unpool_output_shape", kernel_shape=[2, 2]),
+        N("MaxUnpool", ["big", "big_idx"], ["e7"], name="unpool_large",
+          kernel_shape=[2, 2], strides=[2, 2]),
+        N("MaxUnpool", ["x", "idx", "small_shape"], ["e8"],
+          name="unpool_small_output_shape", kernel_shape=[2, 2]),
+    ]
+    return model(nodes, [vi("x", F, [1, 2, 3, 3]),
+                         vi("xi", TensorProto.INT32, [1, 2, 3, 3]),
+                         vi("fill", F, []), vi("fill_i", I64, []),
+                         vi("idx", I64, [1, 2, 3, 3]),
+                         vi("big", F, [1, 4, 32, 32]),
+                         vi("big_idx", I64, [1, 4, 32, 32])],
+                 [vi(o, TensorProto.UNDEFINED, None)
+                  for o in ("e1", "e1i", "e2", "e2i", "e3", "e4", "e5", "e6",
+                            "e7", "e8")],
+                 [const("pads", np.zeros(8, np.int64)),
+                  const("pads_short", np.zeros(4, np.int64)),
+                  const("bad_shape", np.array([1, 3, 6, 6], np.int64)),
+                  const("small_shape", np.array([1, 2, 4, 3], np.int64))],
+                 opset=15)
+
+
+TRAINING = "ai.onnx.preview.training"
+
+
+def training_optimizers():
+    # Adagrad, a nesterov Momentum over two tensors and Adam, in a model
+    # that imports only the training domain (no default-domain opset).
+    nodes = [
+        N("Adagrad", ["r", "t", "x", "g", "h"], ["x1", "h1"], name="adagrad",
+          domain=TRAINING, decay_factor=0.1, epsilon=1e-5,
+          norm_coefficient=0.01),
+        N("Momentum", ["r", "t", "x", "y", "g", "gy", "v", "vy"],
+          ["x2", "y2", "v2", "vy2"], name="nesterov", domain=TRAINING,
+          alpha=0.9, beta=0.5, mode="nesterov", norm_coefficient=0.0),
+        N("Adam", ["r", "t", "x", "g", "v", "h"], ["x3", "v3", "h3"],
+          name="adam", domain=TRAINING, norm_coefficient_post=0.1),
+    ]
+    graph = helper.make_graph(
+        nodes, "g",
+        [vi("r", F, []), vi("t", I64, [])] +
+        [vi(n, F, [2, 3]) for n in ("x", "y", "g", "gy", "h", "v", "vy")],
+        [vi(o, F, None) for o in ("x1", "h1", "x2", "y2", "v2", "vy2", "x3",
+                                   "v3", "h3")])
+    m = helper.make_model(graph,
+                          opset_imports=[helper.make_opsetid(TRAINING, 1)])
+    m.ir_version = 8
+    return m
+
+
+def bad_training_optimizers():
+    nodes = [
+        N("Adam", ["r", "t", "x", "g", "v"], ["e1"], name="adam_inputs",
+          domain=TRAINING),
+        N("Momentum", ["r", "t", "x", "g", "v"], ["e2"], name="momentum_mode",
+          domain=TRAINING, alpha=0.9, beta=0.1, mode="heavy_ball",
+          norm_coefficient=0.0),
+        N("Adagrad", ["x", "t", "x", "g", "v"], ["e3"], name="adagrad_rate",
+          domain=TRAINING),
+        N("Adagrad", ["r", "t", "xi", "xi", "xi"], ["e4"],
+          name="adagrad_int_x", domain=TRAINING),
+        N("Relu", ["x"], ["e5"], name="relu"),
+    ]
+    graph = helper.make_graph(
+        nodes, "g",
+        [vi("r", F, []), vi("t", I64, []), vi("xi", I64, [2])] +
+        [vi(n, F, [2]) for n in ("x", "g", "v")],
+        [vi("e%d" % i, F, None) for i in range(1, 6)])
+    m = helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 13), helper.make_opsetid(TRAINING, 1)])
+    m.ir_version = 8
+    return m
 
 
 CASES = {name: fn for name, fn in globals().items()

@@ -34,6 +34,20 @@ class SmallCNN(nn.Module):
         return self.classifier(x.view(x.size(0), -1))
 
 
+class MLP(nn.Module):
+    """Linear/ReLU/Linear/ReLU/Linear on a batch of 8 feature vectors."""
+
+    def __init__(self, features=256, hidden=512, classes=10):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.Linear(features, hidden), nn.ReLU(),
+            nn.Linear(hidden, hidden), nn.ReLU(),
+            nn.Linear(hidden, classes))
+
+    def forward(self, x):
+        return self.layers(x)
+
+
 class CausalSelfAttention(nn.Module):
     def __init__(self, dim, heads, context):
         super().__init__()
@@ -107,6 +121,8 @@ def build(name):
     if name == "gpt_decoder_dynamic":
         return (GPTDecoder(), torch.randint(0, 128, (1, 16)),
                 {"idx": {0: "batch", 1: "seq"}})
+    if name == "mlp":
+        return MLP(), torch.randn(8, 256), None
     if name == "small_cnn":
         return SmallCNN(), torch.randn(1, 3, 32, 32), None
     if name == "small_cnn_dynamic":

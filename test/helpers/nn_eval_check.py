@@ -7,9 +7,10 @@ Usage: nn_eval_check.py BEFORE.mlir AFTER.mlir
 
 Only the ops the nn-decompose tests use are interpreted: nn.constant (inline
 dense), the elementwise binary ops with numpy broadcasting, erf / exp / log /
-sqrt / tanh, reduce_sum / reduce_mean / reduce_max, and — as independent
-references for the composite ops — gelu (x * Phi(x) or its tanh form),
-softmax / log_softmax (no max shift) and layer_norm (np.var). Prints one
+sqrt / tanh, reduce_sum / reduce_mean / reduce_max, reshape, and — as
+independent references for the composite ops — gelu (x * Phi(x) or its tanh
+form), softmax / log_softmax (no max shift), layer_norm (np.var) and
+batch_norm / batch_norm_train (np.mean, np.var). Prints one
 line per function; exits non-zero on a mismatch (rtol 1e-5 for f32, 1e-2 for
 f16) or an op it does not know.
 """
@@ -24,7 +25,7 @@ TOLERANCE = {np.float32: 1e-5, np.float16: 1e-2}
 
 FUNC = re.compile(r'func\.func @(\w+)\((.*?)\) ->')
 ARG = re.compile(r'(%\w+): (tensor<[^>]*>)')
-OP = re.compile(r'(%\w+) = nn\.(\w+) (.*?)(?: \{(.*)\})? : (.*)$')
+OP = re.compile(r'(%\w+)(?::(\d+))? = nn\.(\w+) (.*?)(?: \{(.*)\})? : (.*)$')
 RETURN = re.compile(r'return (.*?) :')
 
 
@@ -64,7 +65,7 @@ def reduce(fn, x, attrs):
     return fn(x, axis=axes, keepdims=True).astype(x.dtype)
 
 
-def evaluate_op(name, args, attrs):
+def evaluate_op(name, args, attrs, result_shape):
     x = args[0]
     binary = {"add": np.add, "sub": np.subtract, "mul": np.multiply,
               "div": np.divide}
@@ -80,8 +81,27 @@ def evaluate_op(name, args, attrs):
         return reduce(np.mean, x, attrs)
     if name == "reduce_max":
         return reduce(np.max, x, attrs)
+    if name == "reshape":
+        return x.reshape(result_shape)
     if name == "gelu":
         return gelu(x, attrs.get("approximate", "none"))
+    if name in ("batch_norm", "batch_norm_train"):
+        x64 = x.astype(np.float64)
+        scale, bias, mean, var = (a.astype(np.float64) for a in args[1:5])
+        axes = (0,) + tuple(range(2, x.ndim))
+        view = (1, -1) + (1,) * (x.ndim - 2)
+        if name == "batch_norm_train":
+            momentum = attrs.get("momentum", 0.9)
+            batch_mean, batch_var = x64.mean(axis=axes), x64.var(axis=axes)
+            new_mean = mean * momentum + batch_mean * (1 - momentum)
+            new_var = var * momentum + batch_var * (1 - momentum)
+            mean, var = batch_mean, batch_var
+        y = ((x64 - mean.reshape(view)) /
+             np.sqrt(var.reshape(view) + attrs.get("epsilon", 1e-5)) *
+             scale.reshape(view) + bias.reshape(view)).astype(x.dtype)
+        if name == "batch_norm":
+            return y
+        return [y, new_mean.astype(x.dtype), new_var.astype(x.dtype)]
     if name in ("softmax", "log_softmax"):
         x64 = x.astype(np.float64)
         e = np.exp(x64)
@@ -118,7 +138,7 @@ def run(path):
             for index, arg in enumerate(ARG.findall(m.group(2))):
                 values[f"%arg{index}"] = values[arg[0]]
         elif m := OP.match(line):
-            result, op, operands, attr_text, types = m.groups()
+            result, count, op, operands, attr_text, types = m.groups()
             result_type = types.split("->")[-1].strip()
             if op == "constant":
                 shape, dtype = tensor_type(result_type)
@@ -127,9 +147,15 @@ def run(path):
                     np.array(eval(literal), dtype=dtype), shape)
                 continue
             args = [values[a.strip()] for a in operands.split(",")]
-            values[result] = evaluate_op(op, args, attributes(attr_text))
+            shape = tensor_type(result_type.strip("()").split(", ")[0])[0]
+            value = evaluate_op(op, args, attributes(attr_text), shape)
+            if count:
+                for index, part in enumerate(value):
+                    values[f"{result}#{index}"] = part
+            else:
+                values[result] = value
         elif m := RETURN.match(line):
-            results[name] = values[m.group(1).strip()]
+            results[name] = [values[v.strip()] for v in m.group(1).split(",")]
     return results
 
 
@@ -138,12 +164,14 @@ def main():
         sys.exit(__doc__)
     before, after = run(sys.argv[1]), run(sys.argv[2])
     failed = False
-    for name, expected in before.items():
-        got = after[name]
-        rtol = TOLERANCE[expected.dtype.type]
-        error = float(np.max(np.abs(got.astype(np.float64) - expected)))
-        ok = got.shape == expected.shape and np.allclose(
-            got, expected, rtol=rtol, atol=rtol)
+    for name, expected_values in before.items():
+        ok, error = len(after[name]) == len(expected_values), 0.0
+        for got, expected in zip(after[name], expected_values):
+            rtol = TOLERANCE[expected.dtype.type]
+            error = max(error, float(np.max(np.abs(got.astype(np.float64) -
+                                                   expected))))
+            ok &= got.shape == expected.shape and np.allclose(
+                got, expected, rtol=rtol, atol=rtol)
         print(f"{name}: {'match' if ok else 'MISMATCH'} "
               f"(max abs error {error:.2e})")
         failed |= not ok

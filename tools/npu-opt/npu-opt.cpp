@@ -8,10 +8,13 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 
+#include "npu/Conversion/Passes.h"
 #include "npu/Dialect/NN/Transforms/Passes.h"
 #include "npu/Dialect/NPU/Transforms/Passes.h"
 #include "npu/Dialect/NPUISA/Transforms/Passes.h"
 #include "npu/InitAll.h"
+#include "npu/Support/LimitedOptMain.h"
+#include "npu/Pipelines/Pipelines.h"
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
@@ -21,7 +24,9 @@ int main(int argc, char **argv) {
   mlir::registerSymbolDCEPass();
   mlir::nn::registerNNPasses();
   mlir::npu::registerNPUPasses();
+  mlir::npu::registerNPUConversionPasses();
   mlir::npuisa::registerNPUISAPasses();
-  return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, "npu-mlir optimizer driver\n", registry));
+  mlir::npu::registerCompilePipeline();
+  return mlir::asMainReturnCode(mlir::npu::mlirOptMainWithInputLimits(
+      argc, argv, "npu-mlir optimizer driver\n", registry));
 }

@@ -1,12 +1,14 @@
 //===- npu-run.cpp - run a chip binary on the simulator -------------------===//
 //
 // npu-run model.npu --input NAME=x.npy --output NAME=y.npy
+//         [--load-state ckpt.npz] [--save-state ckpt.npz]
 //         [--stats-json s.json] [--trace t.json] [--perf-only]
 //         [--max-instructions N] [--quiet]
 //
 // Loads and validates a chip binary, binds input tensors (.npy or ONNX
 // TensorProto .pb, by extension) to I/O-table names, runs the functional +
-// performance simulator and writes outputs, stats and trace. Every error is
+// performance simulator and writes outputs, stats and trace. Persistent
+// state can be loaded from and saved to NumPy .npz checkpoints. Every error is
 // a message on stderr and exit code 1. Only the runtime library and LLVM
 // are linked: no MLIR.
 //
@@ -40,23 +42,34 @@ struct Options {
   std::vector<std::string> outputs;
   std::string statsPath;
   std::string tracePath;
+  std::string loadStatePath;
+  std::string saveStatePath;
   bool perfOnly = false;
   uint64_t maxInstructions = 0;
+  uint64_t maxCycles = 0;
   bool quiet = false;
 };
 
 constexpr const char *kUsage =
     "usage: npu-run MODEL.npu [--input NAME=FILE]... [--output NAME=FILE]...\n"
+    "               [--load-state FILE.npz] [--save-state FILE.npz]\n"
     "               [--stats-json FILE] [--trace FILE] [--perf-only]\n"
-    "               [--max-instructions N] [--quiet]\n"
+    "               [--max-instructions N] [--max-cycles N] [--quiet]\n"
     "\n"
     "Executes a chip binary on the NPU functional + performance simulator.\n"
     "  --input NAME=FILE     bind an input or state tensor (.npy or .pb)\n"
     "  --output NAME=FILE    write an output or state tensor (.npy or .pb)\n"
+    "  --load-state FILE     set every state tensor from a NumPy .npz\n"
+    "                        checkpoint before the run (other arrays in it\n"
+    "                        are ignored)\n"
+    "  --save-state FILE     write every state tensor after the run to a\n"
+    "                        NumPy .npz checkpoint\n"
     "  --stats-json FILE     write the stats JSON (docs/simulator.md)\n"
     "  --trace FILE          write a Chrome/Perfetto trace JSON\n"
     "  --perf-only           skip the arithmetic: timing, traffic, energy\n"
     "  --max-instructions N  stop with an error after N instructions\n"
+    "  --max-cycles N        stop with an error before an instruction that\n"
+    "                        cannot complete by simulated cycle N\n"
     "  --quiet               do not print the summary\n";
 
 Expected<Options> parseArguments(ArrayRef<const char *> args, bool &help) {
@@ -95,7 +108,8 @@ Expected<Options> parseArguments(ArrayRef<const char *> args, bool &help) {
       continue;
     }
     if (flag != "input" && flag != "output" && flag != "stats-json" &&
-        flag != "trace" && flag != "max-instructions")
+        flag != "trace" && flag != "max-instructions" &&
+        flag != "max-cycles" && flag != "load-state" && flag != "save-state")
       return createStringError("unknown option '" + arg +
                                "' (see npu-run --help)");
     Expected<std::string> text = takeValue();
@@ -109,8 +123,14 @@ Expected<Options> parseArguments(ArrayRef<const char *> args, bool &help) {
       options.statsPath = *text;
     else if (flag == "trace")
       options.tracePath = *text;
-    else if (StringRef(*text).getAsInteger(10, options.maxInstructions))
-      return createStringError("--max-instructions needs a non-negative "
+    else if (flag == "load-state")
+      options.loadStatePath = *text;
+    else if (flag == "save-state")
+      options.saveStatePath = *text;
+    else if (StringRef(*text).getAsInteger(10, flag == "max-cycles"
+                                                   ? options.maxCycles
+                                                   : options.maxInstructions))
+      return createStringError("--" + flag + " needs a non-negative "
                                "integer, got '" + *text + "'");
   }
   if (options.binaryPath.empty())
@@ -187,6 +207,50 @@ HostTensor forFile(HostTensor tensor, StringRef path) {
   return wide;
 }
 
+/// The state tensors of `program` from the .npz checkpoint at `path`, in
+/// state-table order: every state tensor must be there with its shape and
+/// dtype; arrays that are no state of this binary are ignored (a train
+/// checkpoint carries optimizer slots an inference binary does not have).
+Expected<std::vector<NamedTensor>> readCheckpoint(const Program &program,
+                                                  StringRef path) {
+  // No state tensor is larger than the largest one plus a .npy header.
+  uint64_t largest = 0;
+  for (const TensorEntry &entry : program.state) {
+    Expected<uint64_t> bytes = tensorBytes(entry, entry.name);
+    if (!bytes)
+      return bytes.takeError();
+    // bf16 state is exchanged as f32 (.npy has no bf16).
+    largest = std::max(largest, *bytes * (entry.dtype == DType::BF16 ? 2 : 1));
+  }
+  Expected<std::vector<NamedTensor>> arrays = readNpzFile(
+      path, largest + (uint64_t(1) << 16), [&](StringRef name) {
+        return llvm::any_of(program.state, [&](const TensorEntry &entry) {
+          return entry.name == name;
+        });
+      });
+  if (!arrays)
+    return arrays.takeError();
+  std::vector<NamedTensor> state;
+  std::string missing;
+  for (const TensorEntry &entry : program.state) {
+    auto it = llvm::find_if(*arrays, [&](const NamedTensor &named) {
+      return named.name == entry.name;
+    });
+    if (it == arrays->end()) {
+      missing += (missing.empty() ? "" : ", ") + entry.name;
+      continue;
+    }
+    if (Error error = checkTensorMatches(entry, it->tensor))
+      return createStringError("checkpoint '" + path +
+                               "': state " + toString(std::move(error)));
+    state.push_back(std::move(*it));
+  }
+  if (!missing.empty())
+    return createStringError("checkpoint '" + path +
+                             "' has no array for state " + missing);
+  return state;
+}
+
 Error writeTextFile(StringRef path, StringRef text) {
   std::error_code error;
   raw_fd_ostream os(path, error, sys::fs::OF_Text);
@@ -205,7 +269,10 @@ Error writeTextFile(StringRef path, StringRef text) {
 }
 
 Error runTool(const Options &cli) {
-  Expected<Program> program = readBinaryFile(cli.binaryPath);
+  // A perf-only run reads each instruction once: it leaves them encoded in
+  // the mapped file instead of holding 152 decoded bytes per instruction.
+  Expected<Program> program = readBinaryFile(
+      cli.binaryPath, cli.perfOnly ? StreamForm::Encoded : StreamForm::Decoded);
   if (!program)
     return program.takeError();
   Expected<std::vector<Binding>> inputBindings = parseBindings(cli.inputs, "input");
@@ -218,6 +285,15 @@ Error runTool(const Options &cli) {
   if (cli.perfOnly && !outputBindings->empty())
     return createStringError("--output cannot be used with --perf-only (no "
                              "values are computed)");
+  if (cli.perfOnly &&
+      (!cli.loadStatePath.empty() || !cli.saveStatePath.empty()))
+    return createStringError("--load-state and --save-state cannot be used "
+                             "with --perf-only (no values are computed)");
+  Expected<std::vector<NamedTensor>> checkpoint = std::vector<NamedTensor>();
+  if (!cli.loadStatePath.empty())
+    checkpoint = readCheckpoint(*program, cli.loadStatePath);
+  if (!checkpoint)
+    return checkpoint.takeError();
 
   // Check every name and file before running anything.
   std::vector<std::pair<std::string, HostTensor>> inputTensors;
@@ -258,12 +334,17 @@ Error runTool(const Options &cli) {
   SimulatorOptions options;
   options.perf_only = cli.perfOnly;
   options.max_instructions = cli.maxInstructions;
+  options.max_cycles = cli.maxCycles;
   options.already_validated = true; // by readBinaryFile
   Expected<std::unique_ptr<Simulator>> simulator =
       Simulator::create(std::move(*program), options);
   if (!simulator)
     return simulator.takeError();
   const Program &loaded = (*simulator)->program();
+  // The checkpoint first: an explicit --input of a state tensor wins.
+  for (NamedTensor &named : *checkpoint)
+    if (Error error = (*simulator)->setTensor(named.name, named.tensor))
+      return error;
   if (!cli.perfOnly)
     for (auto &[name, tensor] : inputTensors)
       if (Error error = (*simulator)->setTensor(name, tensor))
@@ -290,6 +371,17 @@ Error runTool(const Options &cli) {
       return tensor.takeError();
     if (Error error = writeTensorFile(forFile(std::move(*tensor), binding.path),
                                       binding.path, binding.name))
+      return error;
+  }
+  if (!cli.saveStatePath.empty()) {
+    std::vector<NamedTensor> state;
+    for (const TensorEntry &entry : loaded.state) {
+      Expected<HostTensor> tensor = (*simulator)->getTensor(entry.name);
+      if (!tensor)
+        return tensor.takeError();
+      state.push_back({entry.name, forFile(std::move(*tensor), ".npy")});
+    }
+    if (Error error = writeNpzFile(cli.saveStatePath, state))
       return error;
   }
   if (!cli.statsPath.empty())

@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 
 #include <cstring>
+#include <limits>
 #include <random>
 #include <set>
 
@@ -446,8 +447,23 @@ TEST(ISA, Properties) {
   EXPECT_EQ(dtypeSize(DType::BF16), 2u);
   EXPECT_EQ(dtypeSize(DType::I8), 1u);
   EXPECT_TRUE(isTranscendental(VpuFunc::Exp));
+  EXPECT_TRUE(isTranscendental(VpuFunc::Sin));
+  EXPECT_TRUE(isTranscendental(VpuFunc::Mod));
   EXPECT_FALSE(isTranscendental(VpuFunc::Relu));
+  EXPECT_FALSE(isTranscendental(VpuFunc::Floor));
+  EXPECT_TRUE(isBinaryFunc(VpuFunc::FMod));
+  EXPECT_FALSE(isBinaryFunc(VpuFunc::Sign));
+  EXPECT_TRUE(isUnaryFunc(VpuFunc::Atan));
+  EXPECT_TRUE(isRoundingFunc(VpuFunc::RoundEven));
+  EXPECT_FALSE(isRoundingFunc(VpuFunc::Sign));
+  EXPECT_TRUE(hasIntegerForm(VpuFunc::Mod));
+  EXPECT_FALSE(hasIntegerForm(VpuFunc::Floor));
+  EXPECT_EQ(vpuFuncName(VpuFunc::RoundEven), "round_even");
+  EXPECT_EQ(vpuFuncFromName("fmod"), VpuFunc::FMod);
   EXPECT_EQ(vpuFuncName(VpuFunc::GeluTanh), "gelu_tanh");
+  EXPECT_EQ(vpuFuncName(VpuFunc::HashUniform), "hash_uniform");
+  EXPECT_EQ(vpuFuncFromName("hash_uniform"), VpuFunc::HashUniform);
+  EXPECT_TRUE(isTranscendental(VpuFunc::HashUniform));
   EXPECT_EQ(vpuFuncFromName("leaky_relu"), VpuFunc::LeakyRelu);
   EXPECT_EQ(dtypeFromName("bf16"), DType::BF16);
   EXPECT_EQ(engineFromName("dma_store"), Engine::DmaStore);
@@ -685,6 +701,26 @@ TEST(Validate, InstructionMessages) {
        "imm0 of vpu_unary must be zero (unused here)"},
       {[] {
          Instruction i = vpu(Opcode::VpuUnary);
+         i.func = VpuFunc::HashUniform;
+         i.imm0 = std::numeric_limits<float>::infinity();
+         return i;
+       },
+       "imm0 of vpu_unary must be finite"},
+      {[] {
+         Instruction i = vpu(Opcode::VpuUnary);
+         i.func = VpuFunc::HashUniform;
+         i.imm1 = 1.0f;
+         return i;
+       },
+       "imm1 of vpu_unary must be zero (unused here)"},
+      {[] {
+         Instruction i = vpu(Opcode::VpuBinary);
+         i.func = VpuFunc::HashUniform;
+         return i;
+       },
+       "func hash_uniform of vpu_binary is not a binary function"},
+      {[] {
+         Instruction i = vpu(Opcode::VpuUnary);
          i.func = VpuFunc::Clip;
          i.imm0 = 2.0f;
          i.imm1 = 1.0f;
@@ -707,10 +743,80 @@ TEST(Validate, InstructionMessages) {
        "rows and cols of vpu_unary must be >= 1"},
       {[] {
          Instruction i = vpu(Opcode::VpuReduce);
-         i.func = VpuFunc::Mul;
+         i.func = VpuFunc::Sub;
          return i;
        },
-       "func mul of vpu_reduce is not a reduction (add, max, min)"},
+       "func sub of vpu_reduce is not a reduction (add, mul, max, min)"},
+      {[] {
+         Instruction i = vpu(Opcode::VpuReduce);
+         i.func = VpuFunc::Add;
+         i.src0.dtype = DType::I32;
+         return i;
+       },
+       "dst dtype f32 of vpu_reduce is not supported in sram (expected i32)"},
+      {[] {
+         Instruction i = vpu(Opcode::VpuUnary);
+         i.func = VpuFunc::Exp;
+         i.src0.dtype = DType::I32;
+         return i;
+       },
+       "func exp of vpu_unary has no integer form (its sources are i32)"},
+      {[] {
+         Instruction i = vpu(Opcode::VpuUnary);
+         i.func = VpuFunc::Clip;
+         i.src0.dtype = DType::I32;
+         i.imm0 = -1.5f;
+         i.imm1 = 6.0f;
+         return i;
+       },
+       "imm0 (-1.5) of vpu_unary must be an integer in the i32 range "
+       "(integer mode)"},
+      {[] {
+         Instruction i = vpu(Opcode::VpuBinary);
+         i.func = VpuFunc::Add;
+         i.src0.dtype = DType::I32;
+         i.broadcast = Broadcast::Scalar;
+         i.imm0 = 2147483648.0f;
+         return i;
+       },
+       "imm0 (2.14748365e+09) of vpu_binary must be an integer in the i32 "
+       "range (integer mode)"},
+      {[] {
+         Instruction i = vpu(Opcode::VpuBinary);
+         i.func = VpuFunc::Add;
+         i.src0.dtype = DType::I32;
+         i.src1 = {Mem::Sram, DType::F32, 0xA000, 32};
+         return i;
+       },
+       "src1 dtype f32 of vpu_binary is not supported in sram (expected i32)"},
+      {[] {
+         Instruction i = vpu(Opcode::VpuBinary);
+         i.func = VpuFunc::Add;
+         i.dst.dtype = DType::I32;
+         i.src1 = {Mem::Sram, DType::F32, 0xA000, 32};
+         return i;
+       },
+       "dst dtype i32 of vpu_binary is not supported in sram (expected f32, "
+       "bf16)"},
+      {[] {
+         Instruction i = vpu(Opcode::VpuBroadcast);
+         i.broadcast = Broadcast::Scalar;
+         i.dst.dtype = DType::I32;
+         i.src0 = {};
+         i.imm0 = 0.25f;
+         return i;
+       },
+       "imm0 (0.25) of vpu_broadcast must be an integer in the i32 range "
+       "(integer mode)"},
+      {[] {
+         Instruction i = vpu(Opcode::VpuSelect);
+         i.src1 = {Mem::Sram, DType::I32, 0xA000, 32};
+         i.src2 = {Mem::Sram, DType::F32, 0xB000, 32};
+         i.dst.dtype = DType::I32;
+         return i;
+       },
+       "src2 dtype f32 of vpu_select is not supported in sram (expected "
+       "i32)"},
       {[] {
          Instruction i = vpu(Opcode::VpuReduce);
          i.func = VpuFunc::Add;
@@ -736,7 +842,21 @@ TEST(Validate, InstructionMessages) {
          i.src0.dtype = DType::F32;
          return i;
        },
-       "vpu_cast cannot convert f32 to i32"},
+       "vpu_cast from f32 to i32 needs a rounding func (trunc, floor, ceil or "
+       "round_even), not none"},
+      {[] {
+         Instruction i = vpu(Opcode::VpuCast);
+         i.dst.dtype = DType::I32;
+         i.src0.dtype = DType::I32;
+         return i;
+       },
+       "vpu_cast cannot convert i32 to i32"},
+      {[] {
+         Instruction i = vpu(Opcode::VpuCast);
+         i.func = VpuFunc::Floor;
+         return i;
+       },
+       "func of vpu_cast must be none"},
       {[] {
          Instruction i = vpu(Opcode::VpuCast);
          i.dst.dtype = DType::I8;
@@ -791,6 +911,15 @@ TEST(Validate, InstructionMessages) {
 // Binary
 //===----------------------------------------------------------------------===//
 
+/// The 64 bytes of a HALT.
+std::vector<uint8_t> encodedHalt() {
+  std::vector<uint8_t> bytes(kInstructionBytes);
+  EncodedInstruction words = encode(Instruction());
+  for (unsigned w = 0; w < words.size(); ++w)
+    llvm::support::endian::write64le(bytes.data() + 8 * w, words[w]);
+  return bytes;
+}
+
 /// A small well-formed program on npu-tiny: load, matmul, epilogue, store.
 Program sampleProgram() {
   Program p;
@@ -834,10 +963,35 @@ std::vector<uint8_t> sampleBytes() {
   return llvm::cantFail(writeBinary(sampleProgram()));
 }
 
+/// readBinary of `bytes` with the streams left encoded (in a copy the
+/// program keeps).
+Expected<Program> readEncoded(const std::vector<uint8_t> &bytes) {
+  llvm::StringRef text(reinterpret_cast<const char *>(bytes.data()),
+                       bytes.size());
+  return readBinary(llvm::MemoryBuffer::getMemBufferCopy(text, "test.npu"),
+                    StreamForm::Encoded);
+}
+
+/// readBinary of `bytes`. Every test that reads a binary through this also
+/// checks that reading it with the streams left encoded gives the same
+/// message, or an equal program.
 Expected<Program> readBytes(const std::vector<uint8_t> &bytes) {
   llvm::StringRef text(reinterpret_cast<const char *>(bytes.data()),
                        bytes.size());
-  return readBinary(llvm::MemoryBufferRef(text, "test.npu"));
+  Expected<Program> decoded =
+      readBinary(llvm::MemoryBufferRef(text, "test.npu"));
+  Expected<Program> encoded = readEncoded(bytes);
+  if (!decoded) {
+    std::string message = llvm::toString(decoded.takeError());
+    EXPECT_EQ(errorOf(std::move(encoded)), message);
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+  }
+  if (!encoded)
+    ADD_FAILURE() << "only the encoded read fails: "
+                  << errorOf(std::move(encoded));
+  else
+    EXPECT_TRUE(*encoded == *decoded);
+  return decoded;
 }
 
 TEST(Binary, RoundTripIsIdentity) {
@@ -851,6 +1005,32 @@ TEST(Binary, RoundTripIsIdentity) {
   EXPECT_EQ(llvm::cantFail(writeBinary(*back)), bytes);
   // Deterministic: a second write of an equal program is the same bytes.
   EXPECT_EQ(llvm::cantFail(writeBinary(sampleProgram())), bytes);
+}
+
+TEST(Binary, EncodedStreamsAreViewsOfTheFile) {
+  std::vector<uint8_t> bytes = sampleBytes();
+  Expected<Program> read = readEncoded(bytes);
+  ASSERT_TRUE(!!read) << errorOf(read.takeError());
+  // The program outlives everything but its own copies: the buffer it keeps
+  // is the only one (ASan checks the reads below).
+  Program program = std::move(*read);
+  for (const CoreStreams &core : program.cores)
+    for (const Stream &stream : core) {
+      EXPECT_TRUE(stream.isEncoded());
+      EXPECT_TRUE(stream.instructions.empty());
+      EXPECT_GE(stream.encoded.data(), reinterpret_cast<const uint8_t *>(
+                                           program.image->getBufferStart()));
+      EXPECT_LE(
+          stream.encoded.data() + stream.encoded.size(),
+          reinterpret_cast<const uint8_t *>(program.image->getBufferEnd()));
+    }
+  EXPECT_EQ(program, sampleProgram());
+  const Stream &mxu = program.stream(0, Engine::Mxu);
+  ASSERT_EQ(mxu.size(), 3u);
+  EXPECT_EQ(cantFail(mxu.instruction(1)),
+            sampleProgram().stream(0, Engine::Mxu).instructions[1]);
+  EXPECT_EQ(cantFail(writeBinary(program)), bytes);
+  EXPECT_EQ(errorOf(validateProgram(program)), "<success>");
 }
 
 TEST(Binary, MultiCoreRoundTrip) {
@@ -923,6 +1103,39 @@ TEST(Binary, ProgramValidationMessages) {
        "stream c0.mxu is empty (it must end with halt)"},
       {[](Program &p) { p.stream(0, Engine::Mxu).source.pop_back(); },
        "stream c0.mxu has 2 source indices for 3 instructions"},
+      {[](Program &p) {
+         static const std::vector<uint8_t> halt = encodedHalt();
+         p.stream(0, Engine::Mxu).encoded = halt;
+       },
+       "stream c0.mxu holds instructions both decoded and encoded"},
+      {[](Program &p) {
+         static const std::vector<uint8_t> bytes(65);
+         p.stream(0, Engine::Mxu).instructions.clear();
+         p.stream(0, Engine::Mxu).encoded = bytes;
+       },
+       "stream c0.mxu has 65 encoded bytes, not a whole number of "
+       "instructions"},
+      {[](Program &p) {
+         static std::vector<uint8_t> bytes = encodedHalt();
+         bytes[0] = 0xEE;
+         Stream &stream = p.stream(0, Engine::Vpu);
+         stream.instructions.clear();
+         stream.source.pop_back();
+         stream.encoded = bytes;
+       },
+       "stream c0.vpu instruction 0: unknown opcode 0xee"},
+      {[](Program &p) {
+         // Decodes, but breaks a rule: a halt that is not last.
+         static const std::vector<uint8_t> halts = [] {
+           std::vector<uint8_t> two = encodedHalt();
+           two.insert(two.end(), two.begin(), two.end());
+           return two;
+         }();
+         Stream &stream = p.stream(0, Engine::Vpu);
+         stream.instructions.clear();
+         stream.encoded = halts;
+       },
+       "stream c0.vpu instruction 0: halt before the end of the stream"},
       {[](Program &p) { p.stream(0, Engine::Vpu).instructions[0] = dmaLoad(); },
        "stream c0.vpu instruction 0: dma_load does not run on the vpu engine"},
       {[](Program &p) {
@@ -1223,6 +1436,32 @@ TEST(Binary, RejectsBadInstructions) {
             "non-canonical NPU binary layout: differs from the canonical "
             "encoding at byte offset " +
                 std::to_string(target.sh_offset + target.sh_size));
+}
+
+TEST(Binary, ConstantBytesAreDataAndTheirPaddingIsCanonical) {
+  // A 5-byte segment between the two others leaves 59 padding bytes in
+  // .rodata before the next 64-byte aligned segment.
+  Program program = sampleProgram();
+  program.constants.insert(program.constants.begin() + 1,
+                           {0x8000, {9, 9, 9, 9, 9}});
+  std::vector<uint8_t> bytes = cantFail(writeBinary(program));
+  llvm::ELF::Elf64_Shdr rodata = sectionHeader(bytes, ".rodata");
+  // Changing a constant byte gives another valid program.
+  std::vector<uint8_t> copy = bytes;
+  copy[rodata.sh_offset + 8192 + 2] = 7;
+  Expected<Program> read = readBytes(copy);
+  ASSERT_TRUE(static_cast<bool>(read)) << errorOf(read.takeError());
+  EXPECT_EQ(read->constants[1].bytes, std::vector<uint8_t>({9, 9, 7, 9, 9}));
+  // A padding byte does not.
+  for (uint64_t at :
+       {rodata.sh_offset + 8192 + 5, rodata.sh_offset + 8192 + 63}) {
+    copy = bytes;
+    copy[at] = 1;
+    EXPECT_EQ(errorOf(readBytes(copy)),
+              "non-canonical NPU binary layout: differs from the canonical "
+              "encoding at byte offset " +
+                  std::to_string(at));
+  }
 }
 
 TEST(Binary, EveryTruncationIsAnError) {

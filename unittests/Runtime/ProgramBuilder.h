@@ -7,7 +7,10 @@
 #ifndef NPU_UNITTESTS_RUNTIME_PROGRAMBUILDER_H
 #define NPU_UNITTESTS_RUNTIME_PROGRAMBUILDER_H
 
+#include "npu/Runtime/Binary.h"
 #include "npu/Runtime/Program.h"
+
+#include "llvm/Support/MemoryBuffer.h"
 
 namespace npurt::testing {
 
@@ -49,6 +52,20 @@ struct ProgramBuilder {
     return program;
   }
 };
+
+/// `program` written as a binary and read back with its streams left encoded
+/// (StreamForm::Encoded), or an error if it is not valid.
+inline llvm::Expected<Program> encodedCopy(const Program &program) {
+  llvm::Expected<std::vector<uint8_t>> bytes = writeBinary(program);
+  if (!bytes)
+    return bytes.takeError();
+  return readBinary(
+      llvm::MemoryBuffer::getMemBufferCopy(
+          llvm::StringRef(reinterpret_cast<const char *>(bytes->data()),
+                          bytes->size()),
+          "encoded.npu"),
+      StreamForm::Encoded);
+}
 
 /// A 1-D contiguous DMA of `count` elements.
 inline Instruction dma(Opcode opcode, uint64_t dramAddr, uint32_t sramAddr,

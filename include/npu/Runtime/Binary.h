@@ -14,9 +14,10 @@
 #include "npu/Runtime/Program.h"
 
 #include "llvm/Support/Error.h"
-#include "llvm/Support/MemoryBufferRef.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,12 +36,28 @@ std::string streamSectionName(unsigned core, Engine engine);
 /// Validates `program` (validateProgram) and serializes it.
 llvm::Expected<std::vector<uint8_t>> writeBinary(const Program &program);
 
+/// The form in which readBinary returns instruction streams (Stream).
+enum class StreamForm {
+  /// Decoded (Stream::instructions): for programs that are run many times.
+  Decoded,
+  /// Left encoded in the file (Stream::encoded), which the program keeps
+  /// (Program::image): for one pass over the instructions, such as a single
+  /// run, which then needs no memory per instruction. Validated exactly as
+  /// Decoded is, with the same messages.
+  Encoded,
+};
+
 /// Parses and fully validates a chip binary. Errors name the section, table,
 /// entry and field at fault.
 llvm::Expected<Program> readBinary(llvm::MemoryBufferRef buffer);
 
+/// readBinary; with StreamForm::Encoded the program keeps `buffer`.
+llvm::Expected<Program>
+readBinary(std::shared_ptr<const llvm::MemoryBuffer> buffer, StreamForm form);
+
 /// readBinary on the contents of a file; errors are prefixed by the path.
-llvm::Expected<Program> readBinaryFile(llvm::StringRef path);
+llvm::Expected<Program> readBinaryFile(llvm::StringRef path,
+                                       StreamForm form = StreamForm::Decoded);
 
 /// Writes writeBinary(program) to `path`.
 llvm::Error writeBinaryFile(const Program &program, llvm::StringRef path);

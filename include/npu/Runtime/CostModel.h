@@ -2,7 +2,8 @@
 //
 // The one place where instruction costs are defined (docs/isa.md "Cost" is
 // the prose version). The event-driven simulator asks these functions how
-// long an engine is busy and how much energy an instruction dissipates; the
+// long an instruction takes to complete, how long it keeps its engine from
+// issuing the next one, and how much energy it dissipates; the
 // unit tests check each formula against its closed form. DMA time is not a
 // fixed number: the transfer shares the DRAM port with every other transfer
 // in flight, so only its byte count and fixed latency are defined here and
@@ -58,7 +59,8 @@ uint64_t vpuElementOps(const Instruction &inst);
 /// vpu_transcendental_cycles for transcendental functions, else 1.
 uint64_t vpuCyclesPerGroup(const Target &target, const Instruction &inst);
 
-/// Busy cycles of a non-DMA instruction:
+/// Cycles from issue to completion of a non-DMA instruction on an idle
+/// engine:
 ///   HALT, NOP                 0
 ///   MXU_LOAD_WEIGHTS          mxu_latency_cycles + k
 ///   MXU_MATMUL                mxu_latency_cycles + ceil(m / rate(dtype))
@@ -67,6 +69,20 @@ uint64_t vpuCyclesPerGroup(const Target &target, const Instruction &inst);
 ///                             + lane groups * cycles per group
 /// For DMA opcodes it returns dma_latency_cycles (the fixed part only).
 uint64_t fixedCycles(const Target &target, const Instruction &inst);
+
+/// Cycles a non-DMA instruction keeps its engine's issue resource busy, i.e.
+/// how soon the next instruction of the same kind can issue behind it
+/// (docs/isa.md "Cost", pipelining):
+///   HALT, NOP                 0
+///   MXU_LOAD_WEIGHTS          k                 (the weight-load path)
+///   MXU_MATMUL                ceil(m / rate)    (the array's input path)
+///   VPU_*                     fixedCycles       (not pipelined)
+/// For DMA opcodes it returns 0: a DMA holds its queue for its transfer,
+/// whose length depends on the DRAM port sharing (the simulator's part).
+uint64_t occupancyCycles(const Target &target, const Instruction &inst);
+/// ceil(m / rate(mxu_dtype)): the cycles a matmul's rows take to enter the
+/// array.
+uint64_t mxuStreamCycles(const Target &target, const Instruction &inst);
 
 /// Dynamic energy of an instruction in pJ, broken down by where it goes.
 struct InstructionEnergy {

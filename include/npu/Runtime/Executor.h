@@ -13,6 +13,7 @@
 #ifndef NPU_RUNTIME_EXECUTOR_H
 #define NPU_RUNTIME_EXECUTOR_H
 
+#include "npu/Runtime/HostMemory.h"
 #include "npu/Runtime/Program.h"
 
 #include "llvm/ADT/ArrayRef.h"
@@ -35,7 +36,7 @@ std::pair<uint64_t, uint64_t> dmaDramRange(const Instruction &inst);
 class DramImage {
 public:
   /// Computes the reachable ranges of a validated program and allocates them
-  /// (calloc: pages the program never writes cost no host memory).
+  /// (ZeroedMemory: pages the program never writes cost no host memory).
   static llvm::Expected<DramImage> create(const Program &program);
 
   /// Host pointer to DRAM byte `addr`, valid for `size` bytes, or nullptr if
@@ -45,12 +46,9 @@ public:
   uint64_t allocatedBytes() const;
 
 private:
-  struct FreeDeleter {
-    void operator()(uint8_t *p) const { std::free(p); }
-  };
   struct Region {
     uint64_t begin = 0, end = 0;
-    std::unique_ptr<uint8_t, FreeDeleter> data;
+    ZeroedMemory data;
   };
   std::vector<Region> regions; ///< Sorted by begin, disjoint.
 };
@@ -63,8 +61,12 @@ public:
   static llvm::Expected<std::unique_ptr<Executor>>
   create(const Program &program);
 
-  /// Clears SRAM, accumulators and weight registers (DRAM is kept: it holds
-  /// constants, inputs and persistent state across runs).
+  /// Zeroes SRAM and accumulators (DRAM is kept: it holds constants, inputs
+  /// and persistent state across runs). Only the bytes written since the
+  /// last reset are cleared, so a run of a small program costs little
+  /// however large the memories are. The weight registers are not cleared:
+  /// a matmul before the run's first mxu_load_weights is a fault the
+  /// simulator reports, so their old contents are never observable.
   void resetCores();
 
   /// Applies `inst` on `core`. The instruction must be valid for the target
@@ -80,9 +82,20 @@ public:
   uint64_t dramAllocatedBytes() const { return dram.allocatedBytes(); }
 
 private:
+  /// A core memory and the byte range written since the last reset.
+  struct CoreMemory {
+    ZeroedMemory bytes;
+    uint64_t dirtyBegin = UINT64_MAX;
+    uint64_t dirtyEnd = 0;
+    uint8_t *data() const { return bytes.data(); }
+    void markWritten(uint64_t begin, uint64_t end) {
+      dirtyBegin = begin < dirtyBegin ? begin : dirtyBegin;
+      dirtyEnd = end > dirtyEnd ? end : dirtyEnd;
+    }
+  };
   struct CoreState {
-    std::vector<uint8_t> sram;
-    std::vector<uint8_t> acc;
+    CoreMemory sram;
+    CoreMemory acc;
     /// Weight registers [mxu_rows x mxu_cols], widened to fp32 (exact for
     /// bf16 and i8), and their int8 copy for the integer path.
     std::vector<float> weights;
@@ -94,6 +107,8 @@ private:
   void loadWeights(CoreState &core, const Instruction &inst);
   llvm::Error matmul(CoreState &core, const Instruction &inst);
   void executeVpu(CoreState &core, const Instruction &inst);
+  /// The integer mode of the VPU opcodes (i32 sources, docs/isa.md).
+  void executeVpuInteger(CoreState &core, const Instruction &inst);
   uint8_t *operandBase(CoreState &core, const VpuOperand &operand);
 
   const Program &program;
@@ -101,6 +116,8 @@ private:
   DramImage dram;
   std::vector<CoreState> cores;
   std::vector<float> scratch; ///< Widened bf16 matmul input.
+  std::vector<float> vpuRows; ///< A VPU instruction's row buffers.
+  std::vector<float> vpuResult; ///< A VPU reduction's results.
 };
 
 } // namespace npurt

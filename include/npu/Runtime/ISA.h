@@ -56,8 +56,12 @@ enum class Mem : uint8_t { Sram = 0, Acc = 1 };
 
 /// VPU function selector (`func` byte). One numbering for all VPU opcodes;
 /// validateInstruction() checks which functions each opcode accepts:
-///   VPU_BINARY: Add..CmpNe; VPU_UNARY: Copy..Square; VPU_REDUCE: Add, Max,
-///   Min; VPU_EPILOGUE: None or any unary function; others: None.
+///   VPU_BINARY: isBinaryFunc (Add..CmpNe, Mod, FMod); VPU_UNARY:
+///   isUnaryFunc (Copy..Square, Floor..Atan, HashUniform); VPU_REDUCE: Add,
+///   Mul, Max, Min; VPU_CAST: a rounding function (Trunc, Floor, Ceil,
+///   RoundEven) for float -> i32, else None; VPU_EPILOGUE: None or any unary
+///   function; others: None. Integer mode (i32 sources, docs/isa.md) accepts
+///   a subset.
 enum class VpuFunc : uint8_t {
   None = 0,
   // Binary (also reductions: Add = sum, Max, Min).
@@ -90,7 +94,48 @@ enum class VpuFunc : uint8_t {
   GeluTanh = 46, ///< Tanh approximation.
   Clip = 47,     ///< min(max(x, imm0), imm1).
   Square = 48,
+  Floor = 49,     ///< Round toward -inf (also a vpu_cast rounding).
+  Ceil = 50,      ///< Round toward +inf (also a vpu_cast rounding).
+  RoundEven = 51, ///< Round to nearest, ties to even (vpu_cast too).
+  Trunc = 52,     ///< Round toward zero (vpu_cast too).
+  Sign = 53,      ///< -1, 0 or 1 (zeros and NaN pass through).
+  Sin = 54,
+  Cos = 55,
+  Tan = 56,
+  Asin = 57,
+  Acos = 58,
+  Atan = 59,
+  Mod = 60,  ///< Binary: a - floor(a / b) * b (sign of b, numpy.mod).
+  FMod = 61, ///< Binary: a - trunc(a / b) * b (sign of a, C fmod).
+  /// Counter-based random numbers: a uniform value in [0, 1) from a 32-bit
+  /// hash of the f32 bits of x xor the bits of imm0 (docs/isa.md).
+  HashUniform = 63,
 };
+
+/// The value of VpuFunc::HashUniform for an element whose f32 bits are `x`
+/// under key bits `key`: fmix32(x ^ key) >> 8, times 2^-24.
+float hashUniform(uint32_t x, uint32_t key);
+
+/// The functions VPU_BINARY accepts.
+inline bool isBinaryFunc(VpuFunc f) {
+  return (f >= VpuFunc::Add && f <= VpuFunc::CmpNe) || f == VpuFunc::Mod ||
+         f == VpuFunc::FMod;
+}
+/// The functions VPU_UNARY (and VPU_EPILOGUE as an activation) accepts.
+inline bool isUnaryFunc(VpuFunc f) {
+  return (f >= VpuFunc::Copy && f <= VpuFunc::Square) ||
+         (f >= VpuFunc::Floor && f <= VpuFunc::Atan) ||
+         f == VpuFunc::HashUniform;
+}
+/// The rounding functions VPU_CAST accepts for a float -> i32 conversion.
+inline bool isRoundingFunc(VpuFunc f) {
+  return f == VpuFunc::Floor || f == VpuFunc::Ceil || f == VpuFunc::RoundEven ||
+         f == VpuFunc::Trunc;
+}
+/// True for the functions with an integer form (docs/isa.md, integer mode):
+/// the arithmetic and comparisons, and the unary functions that map
+/// integers to integers.
+bool hasIntegerForm(VpuFunc func);
 
 /// How VPU_BINARY reads src1 / VPU_BROADCAST reads src0 (`mode` byte).
 enum class Broadcast : uint8_t {

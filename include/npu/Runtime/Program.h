@@ -1,10 +1,12 @@
 //===- Program.h - in-memory form of a chip binary --------------*- C++ -*-===//
 //
-// Everything a chip binary holds, decoded: the target, one instruction
-// stream per (core, engine), the DRAM images of constants, the I/O and
-// persistent-state tables and the source map. The serializer builds one, the
-// ELF writer/reader (Binary.h) convert it to and from bytes, the simulator
-// executes it. validateProgram() is the single definition of "well formed".
+// Everything a chip binary holds: the target, one instruction stream per
+// (core, engine), the DRAM images of constants, the I/O and persistent-state
+// tables and the source map. The serializer builds one, the ELF writer/reader
+// (Binary.h) convert it to and from bytes, the simulator executes it.
+// validateProgram() is the single definition of "well formed". A stream holds
+// its instructions decoded or, when read for a single pass over them, still
+// encoded in the binary (Stream::encoded).
 //
 //===----------------------------------------------------------------------===//
 #ifndef NPU_RUNTIME_PROGRAM_H
@@ -13,12 +15,19 @@
 #include "npu/Runtime/ISA.h"
 #include "npu/Runtime/Target.h"
 
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/Support/Endian.h"
 #include "llvm/Support/Error.h"
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace llvm {
+class MemoryBuffer;
+} // namespace llvm
 
 namespace npurt {
 
@@ -58,11 +67,37 @@ struct SourceOp {
   uint64_t min_dram_bytes = 0;
 };
 
-/// One engine's in-order instruction stream. source[i] is the index into
-/// Program::source_ops of instructions[i], or kNoSource.
+/// One engine's in-order instruction stream, its instructions either decoded
+/// (`instructions`) or encoded (`encoded`); the other member is empty.
 struct Stream {
+  /// The instructions, decoded (152 bytes each).
   std::vector<Instruction> instructions;
+  /// source[i] is the index into Program::source_ops of instruction i, or
+  /// kNoSource.
   std::vector<uint32_t> source;
+  /// The instructions as the binary holds them, kInstructionBytes each: a
+  /// view of the file (Program::image keeps it mapped), as readBinary leaves
+  /// them with StreamForm::Encoded. A run that decodes each instruction as
+  /// it reaches it then needs no memory per instruction.
+  llvm::ArrayRef<uint8_t> encoded;
+
+  bool isEncoded() const { return !encoded.empty(); }
+  /// Number of instructions.
+  size_t size() const {
+    return isEncoded() ? encoded.size() / kInstructionBytes
+                       : instructions.size();
+  }
+  /// The words of instruction `index` of an encoded stream.
+  EncodedInstruction words(size_t index) const {
+    EncodedInstruction words;
+    const uint8_t *bytes = encoded.data() + index * kInstructionBytes;
+    for (unsigned w = 0; w < words.size(); ++w)
+      words[w] = llvm::support::endian::read64le(bytes + 8 * w);
+    return words;
+  }
+  /// Instruction `index`, decoded if the stream is encoded. (Decoding fails
+  /// only for bytes readBinary did not accept.)
+  llvm::Expected<Instruction> instruction(size_t index) const;
 };
 
 /// The four streams of one core, indexed by Engine.
@@ -76,6 +111,9 @@ struct Program {
   std::vector<TensorEntry> io;
   std::vector<TensorEntry> state;
   std::vector<SourceOp> source_ops;
+  /// The binary that encoded streams view, kept mapped as long as a copy of
+  /// the program lives; null when no stream is encoded.
+  std::shared_ptr<const llvm::MemoryBuffer> image;
 
   Stream &stream(unsigned core, Engine engine) {
     return cores[core][static_cast<unsigned>(engine)];
@@ -91,8 +129,9 @@ llvm::Expected<uint64_t> tensorBytes(const TensorEntry &tensor,
                                      llvm::StringRef what);
 
 /// Checks the whole program: the target (validateTarget), one CoreStreams per
-/// core, every instruction (validateInstruction) on an engine that runs it,
-/// every stream non-empty and ending in HALT with no HALT before, source
+/// core, each stream decoded or encoded (a whole number of instructions that
+/// decode()), every instruction (validateInstruction) on an engine that runs
+/// it, every stream non-empty and ending in HALT with no HALT before, source
 /// indices in range, names non-empty, without NUL and <= kMaxNameLength,
 /// I/O and state names unique, ranks <= kMaxRank, constant segments and
 /// tensors inside DRAM, constant segments pairwise disjoint, I/O and state
@@ -103,7 +142,9 @@ llvm::Error validateProgram(const Program &program);
 bool operator==(const ConstantSegment &a, const ConstantSegment &b);
 bool operator==(const TensorEntry &a, const TensorEntry &b);
 bool operator==(const SourceOp &a, const SourceOp &b);
+/// Equal instructions and source indices, whatever form each stream has.
 bool operator==(const Stream &a, const Stream &b);
+/// Equal contents (`image` is where encoded streams live, not content).
 bool operator==(const Program &a, const Program &b);
 inline bool operator!=(const Program &a, const Program &b) { return !(a == b); }
 

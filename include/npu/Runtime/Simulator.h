@@ -6,7 +6,9 @@
 // per-instruction costs from CostModel.h), and the functional executor
 // (Executor.h) applies each instruction when it issues, in that order.
 // In perf-only mode the executor is skipped: nothing is allocated and only
-// timing, traffic and energy are computed.
+// timing, traffic and energy are computed. Streams may be decoded or encoded
+// (Program.h); an encoded one is decoded an instruction at a time as the
+// schedule reaches it.
 //
 //===----------------------------------------------------------------------===//
 #ifndef NPU_RUNTIME_SIMULATOR_H
@@ -45,7 +47,9 @@ struct StallEvent {
 };
 
 /// Receives every instruction as it completes (e.g. a Chrome trace writer)
-/// and every semaphore stall as it ends.
+/// and every semaphore stall as it ends. An event's `instruction` is valid
+/// during the call only (an encoded stream's instructions are decoded into
+/// a small window that is reused).
 class TraceSink {
 public:
   virtual ~TraceSink();
@@ -65,6 +69,12 @@ struct SimulatorOptions {
   bool perf_only = false;
   /// Stop with an error after this many instructions (0: no limit).
   uint64_t max_instructions = 0;
+  /// Stop with an error before an instruction that cannot complete by this
+  /// simulated cycle (0: no limit). Host work per simulated cycle is bounded
+  /// (a DMA moves at most dram_bytes_per_cycle, the MXU a bounded array),
+  /// so this bounds the wall time of any run, however large its
+  /// instructions are.
+  uint64_t max_cycles = 0;
   /// The program was returned by readBinary, which already ran
   /// validateProgram on it: create() skips the second validation.
   bool already_validated = false;

@@ -23,9 +23,12 @@ namespace npurt {
 /// Counters of one engine of one core.
 struct EngineStats {
   uint64_t instructions = 0;
-  /// Cycles an instruction was in flight (DMA: latency + transfer).
+  /// Cycles in which at least one instruction was in flight, from issue to
+  /// completion (DMA: transfer + latency); overlapping instructions of a
+  /// pipelined engine count once.
   double busy_cycles = 0;
-  /// Cycles the next instruction waited for its semaphores.
+  /// Cycles the next instruction waited for its semaphores while no
+  /// instruction of the engine was in flight.
   double stall_cycles = 0;
   double energy_pj = 0;
 };
@@ -35,6 +38,8 @@ struct OpStats {
   uint64_t instructions = 0;
   double first_issue = -1; ///< Cycle the first instruction issued (-1: none).
   double last_complete = 0;
+  /// Per engine: each instruction's issue-to-completion time minus the part
+  /// earlier instructions of its queue already covered.
   std::array<double, kNumEngines> busy_cycles = {0, 0, 0, 0};
   /// Cycles the op's instructions waited on semaphores before issuing.
   double stall_cycles = 0;

@@ -19,6 +19,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -128,6 +129,13 @@ struct TargetField {
 llvm::ArrayRef<TargetField> targetFields();
 
 /// Parses a target from JSON text: an object whose keys are field names.
+/// Largest target JSON text parseTargetJSON accepts (a real one is ~1 KiB).
+constexpr size_t kMaxTargetJSONBytes = 1 << 20;
+/// Deepest array/object nesting parseTargetJSON accepts; a target is one flat
+/// object, and the limit keeps llvm::json's recursive parser off the end of
+/// the stack.
+constexpr unsigned kMaxTargetJSONDepth = 16;
+
 /// The optional key "preset" (a preset name, default "npu-base") gives the
 /// values of keys that are absent. Unknown keys, wrong value types, negative
 /// or fractional integers are errors naming the key. The result is validated

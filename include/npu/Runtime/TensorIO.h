@@ -1,7 +1,8 @@
 //===- TensorIO.h - host tensors and their .npy / ONNX .pb files -*- C++ -*-===//
 //
 // npu-run and the Python runtime exchange tensors with the user as NumPy .npy
-// files or ONNX TensorProto .pb files (the format of the ONNX test suites).
+// files or ONNX TensorProto .pb files (the format of the ONNX test suites),
+// and checkpoints of persistent state as NumPy .npz archives.
 // This header declares the in-memory host tensor and the readers/writers.
 // Every reader validates the whole file (header, shape, sizes, overflow)
 // before it allocates the data, and reports problems as llvm::Error.
@@ -11,6 +12,7 @@
 #define NPU_RUNTIME_TENSORIO_H
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -79,6 +81,27 @@ llvm::Expected<HostTensor> readTensorFile(llvm::StringRef path);
 /// \p name is stored in a .pb's name field.
 llvm::Error writeTensorFile(const HostTensor &tensor, llvm::StringRef path,
                             llvm::StringRef name);
+
+/// One array of a NumPy .npz archive: its name (the member name without
+/// `.npy`) and its value.
+struct NamedTensor {
+  std::string name;
+  HostTensor tensor;
+};
+
+/// Reads the arrays of a NumPy .npz archive (a zip of .npy members, stored
+/// or deflated, as np.savez / np.savez_compressed write) with libzip.
+/// Members must be `<name>.npy` with distinct names; only those \p wanted
+/// accepts are read, each only if its uncompressed size is at most
+/// \p maxMemberBytes (so a small archive cannot inflate into a huge
+/// allocation), then parsed as .npy.
+llvm::Expected<std::vector<NamedTensor>>
+readNpzFile(llvm::StringRef path, uint64_t maxMemberBytes,
+            llvm::function_ref<bool(llvm::StringRef)> wanted);
+/// Writes \p tensors as a NumPy .npz archive (members `<name>.npy`,
+/// stored, in the given order), replacing \p path.
+llvm::Error writeNpzFile(llvm::StringRef path,
+                         llvm::ArrayRef<NamedTensor> tensors);
 
 } // namespace npurt
 

@@ -412,3 +412,45 @@ func.func @fold_rounding(%x: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>, te
   %8 = nn.ceil %7 : tensor<3xf32>
   return %0, %1, %2, %3, %4, %6, %8 : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xi64>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
 }
+
+// -----
+
+// Round folds ties to even; mod folds with the divisor's sign (fmod: the
+// dividend's) and leaves an integer remainder by zero to run time.
+// CHECK-LABEL: func @fold_round_mod
+// CHECK-DAG: nn.constant dense<[-2.000000e+00, 2.000000e+00, 4.000000e+00]> : tensor<3xf32>
+// CHECK-DAG: nn.constant dense<[2, -2, 0]> : tensor<3xi32>
+// CHECK-DAG: nn.constant dense<[-1, 1, 0]> : tensor<3xi32>
+// CHECK-DAG: nn.constant dense<[1.750000e+00, -2.000000e+00, 0.000000e+00]> : tensor<3xf32>
+// CHECK-DAG: nn.constant dense<[-2.500000e-01, 1.000000e+00, 0.000000e+00]> : tensor<3xf32>
+// CHECK: %[[Z:.*]] = nn.mod
+// CHECK: return {{.*}}, %[[Z]]
+func.func @fold_round_mod() -> (tensor<3xf32>, tensor<3xi32>, tensor<3xi32>, tensor<3xf32>, tensor<3xf32>, tensor<1xi32>) {
+  %h = nn.constant dense<[-2.5, 2.5, 3.5]> : tensor<3xf32>
+  %0 = nn.round %h : tensor<3xf32>
+  %a = nn.constant dense<[-7, 7, 6]> : tensor<3xi32>
+  %b = nn.constant dense<[3, -3, 3]> : tensor<3xi32>
+  %1 = nn.mod %a, %b : (tensor<3xi32>, tensor<3xi32>) -> tensor<3xi32>
+  %2 = nn.mod %a, %b {fmod = true} : (tensor<3xi32>, tensor<3xi32>) -> tensor<3xi32>
+  %f = nn.constant dense<[-4.25, 7.0, 5.0]> : tensor<3xf32>
+  %g = nn.constant dense<[2.0, -3.0, 5.0]> : tensor<3xf32>
+  %3 = nn.mod %f, %g : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %4 = nn.mod %f, %g {fmod = true} : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %n = nn.constant dense<5> : tensor<1xi32>
+  %z = nn.constant dense<0> : tensor<1xi32>
+  %5 = nn.mod %n, %z : (tensor<1xi32>, tensor<1xi32>) -> tensor<1xi32>
+  return %0, %1, %2, %3, %4, %5 : tensor<3xf32>, tensor<3xi32>, tensor<3xi32>, tensor<3xf32>, tensor<3xf32>, tensor<1xi32>
+}
+
+// -----
+
+// A dropout of ratio 0 keeps every element unscaled; any other ratio stays.
+// CHECK-LABEL: func @dropout_nothing
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<4x3xf32>, %[[S:[^:]*]]: tensor<i64>)
+// CHECK-NEXT: %[[D:.*]] = nn.dropout %[[X]], %[[S]] {ratio = 1.000000e-01 : f32}
+// CHECK-NEXT: return %[[X]], %[[D]]
+func.func @dropout_nothing(%x: tensor<4x3xf32>, %s: tensor<i64>) -> (tensor<4x3xf32>, tensor<4x3xf32>) {
+  %0 = nn.dropout %x, %s {ratio = 0.0 : f32} : (tensor<4x3xf32>, tensor<i64>) -> tensor<4x3xf32>
+  %1 = nn.dropout %x, %s {ratio = 0.1 : f32} : (tensor<4x3xf32>, tensor<i64>) -> tensor<4x3xf32>
+  return %0, %1 : tensor<4x3xf32>, tensor<4x3xf32>
+}

@@ -52,3 +52,23 @@ func.func @layer_norm_last(%x: tensor<4x16xf32>, %s: tensor<16xf32>) -> tensor<4
   %0 = nn.layer_norm %x, %s {axis = 1 : i64} : (tensor<4x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
 }
+// Inference batch norm with runtime parameters (var = exp(v) > 0).
+// CHECK: batch_norm: match
+func.func @batch_norm(%x: tensor<2x3x4x5xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> tensor<2x3x4x5xf32> {
+  %var = nn.exp %v : tensor<3xf32>
+  %0 = nn.batch_norm %x, %s, %b, %m, %var {epsilon = 1.0e-3 : f32} : (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3x4x5xf32>
+  return %0 : tensor<2x3x4x5xf32>
+}
+// Training batch norm: the output and both running statistics.
+// CHECK: batch_norm_train: match
+func.func @batch_norm_train(%x: tensor<4x3x5x2xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> (tensor<4x3x5x2xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %var = nn.exp %v : tensor<3xf32>
+  %r:3 = nn.batch_norm_train %x, %s, %b, %m, %var {momentum = 0.99 : f32} : (tensor<4x3x5x2xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<4x3x5x2xf32>, tensor<3xf32>, tensor<3xf32>)
+  return %r#0, %r#1, %r#2 : tensor<4x3x5x2xf32>, tensor<3xf32>, tensor<3xf32>
+}
+// Rank 2 ([N, C], after a dense layer).
+// CHECK: batch_norm_train_2d: match
+func.func @batch_norm_train_2d(%x: tensor<8x5xf32>, %s: tensor<5xf32>, %b: tensor<5xf32>, %m: tensor<5xf32>, %v: tensor<5xf32>) -> (tensor<8x5xf32>, tensor<5xf32>, tensor<5xf32>) {
+  %r:3 = nn.batch_norm_train %x, %s, %b, %m, %v : (tensor<8x5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>) -> (tensor<8x5xf32>, tensor<5xf32>, tensor<5xf32>)
+  return %r#0, %r#1, %r#2 : tensor<8x5xf32>, tensor<5xf32>, tensor<5xf32>
+}

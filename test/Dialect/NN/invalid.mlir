@@ -322,6 +322,78 @@ func.func @f(%x: tensor<2x4x3xf32>, %c: tensor<4xf32>) {
 
 // -----
 
+func.func @f(%x: tensor<4xf32>, %c: tensor<4xf32>) {
+  // expected-error @+1 {{expects input of rank >= 2 [N, C, ...], got 1}}
+  %0:3 = nn.batch_norm_train %x, %c, %c, %c, %c : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2x4x3xf32>, %c: tensor<4xf32>, %v: tensor<3xf32>) {
+  // expected-error @+1 {{'var' must have shape [4], got [3]}}
+  %0:3 = nn.batch_norm_train %x, %c, %c, %c, %v : (tensor<2x4x3xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<3xf32>) -> (tensor<2x4x3xf32>, tensor<4xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2x4x3xf32>, %c: tensor<4xf32>) {
+  // expected-error @+1 {{epsilon must be non-negative}}
+  %0:3 = nn.batch_norm_train %x, %c, %c, %c, %c {epsilon = -1.0 : f32} : (tensor<2x4x3xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<2x4x3xf32>, tensor<4xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2x4x3xf32>, %c: tensor<4xf32>) {
+  // expected-error @+1 {{momentum 1.500000e+00 must be in [0, 1]}}
+  %0:3 = nn.batch_norm_train %x, %c, %c, %c, %c {momentum = 1.5 : f32} : (tensor<2x4x3xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<2x4x3xf32>, tensor<4xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2x4x3xf32>, %c: tensor<4xf32>) {
+  // expected-error @+1 {{result #1 has type 'tensor<3xf32>' but the inferred type is 'tensor<4xf32>'}}
+  %0:3 = nn.batch_norm_train %x, %c, %c, %c, %c : (tensor<2x4x3xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<2x4x3xf32>, tensor<3xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2x4xf32>, %s: tensor<1xi64>) {
+  // expected-error @+1 {{seed must be a rank-0 float or integer tensor, got 'tensor<1xi64>'}}
+  %0 = nn.dropout %x, %s : (tensor<2x4xf32>, tensor<1xi64>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2x4xf32>, %s: tensor<i1>) {
+  // expected-error @+1 {{seed must be a rank-0 float or integer tensor, got 'tensor<i1>'}}
+  %0 = nn.dropout %x, %s : (tensor<2x4xf32>, tensor<i1>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2x4xf32>, %s: tensor<f32>) {
+  // expected-error @+1 {{ratio 1.000000e+00 must be in [0, 1)}}
+  %0 = nn.dropout %x, %s {ratio = 1.0 : f32} : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2x4xf32>, %s: tensor<f32>) {
+  // expected-error @+1 {{key -1 must be in [0, 2^31)}}
+  %0 = nn.dropout %x, %s {key = -1} : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
 func.func @f(%x: tensor<2x8xf32>, %s: tensor<8xf32>) {
   // expected-error @+1 {{axis 2 is out of range [0, 2)}}
   %0 = nn.layer_norm %x, %s {axis = 2 : i64} : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>

@@ -44,11 +44,16 @@ func.func @conv(%x: tensor<1x32x56x56xf32>, %w: tensor<64x32x3x3xf32>,
 
 // CHECK-LABEL: func @norm_pool
 func.func @norm_pool(%x: tensor<2x16x9x9xf32>, %c: tensor<16xf32>,
-                     %s: tensor<4x10x32xf16>, %g: tensor<32xf16>) {
+                     %s: tensor<4x10x32xf16>, %g: tensor<32xf16>,
+                     %c0: tensor<f32>) {
   // CHECK: nn.batch_norm %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 1.000000e-03 : f32} : (tensor<2x16x9x9xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<2x16x9x9xf32>
   %0 = nn.batch_norm %x, %c, %c, %c, %c {epsilon = 1.0e-3 : f32} : (tensor<2x16x9x9xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<2x16x9x9xf32>
   // CHECK: nn.layer_norm %{{.*}}, %{{.*}}, %{{.*}} {axis = 2 : i64} : (tensor<4x10x32xf16>, tensor<32xf16>, tensor<32xf16>) -> tensor<4x10x32xf16>
   %1 = nn.layer_norm %s, %g, %g {axis = 2 : i64} : (tensor<4x10x32xf16>, tensor<32xf16>, tensor<32xf16>) -> tensor<4x10x32xf16>
+  // CHECK: nn.batch_norm_train %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {momentum = 9.900000e-01 : f32} : (tensor<2x16x9x9xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>) -> (tensor<2x16x9x9xf32>, tensor<16xf32>, tensor<16xf32>)
+  %t:3 = nn.batch_norm_train %x, %c, %c, %c, %c {momentum = 0.99 : f32} : (tensor<2x16x9x9xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>) -> (tensor<2x16x9x9xf32>, tensor<16xf32>, tensor<16xf32>)
+  // CHECK: nn.dropout %{{.*}}, %{{.*}} {key = 7 : i64, ratio = 2.500000e-01 : f32} : (tensor<2x16x9x9xf32>, tensor<f32>) -> tensor<2x16x9x9xf32>
+  %d = nn.dropout %x, %c0 {ratio = 0.25 : f32, key = 7} : (tensor<2x16x9x9xf32>, tensor<f32>) -> tensor<2x16x9x9xf32>
   // CHECK: nn.layer_norm %{{.*}}, %{{.*}} {axis = 2 : i64} : (tensor<4x10x32xf16>, tensor<32xf16>) -> tensor<4x10x32xf16>
   %2 = nn.layer_norm %s, %g {axis = 2 : i64, epsilon = 1.0e-5 : f32} : (tensor<4x10x32xf16>, tensor<32xf16>) -> tensor<4x10x32xf16>
   // CHECK: nn.max_pool %{{.*}} {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<2x16x9x9xf32>) -> tensor<2x16x5x5xf32>
@@ -125,6 +130,24 @@ func.func @elementwise(%a: tensor<2x3xf32>, %b: tensor<3xf32>,
   %27 = nn.ceil %a : tensor<2x3xf32>
   // CHECK: nn.sign %{{.*}} : tensor<4x1xi32>
   %28 = nn.sign %i : tensor<4x1xi32>
+  // CHECK: nn.round %{{.*}} : tensor<2x3xf32>
+  %29 = nn.round %a : tensor<2x3xf32>
+  // CHECK: nn.sin
+  %30 = nn.sin %a : tensor<2x3xf32>
+  // CHECK: nn.cos
+  %31 = nn.cos %a : tensor<2x3xf32>
+  // CHECK: nn.tan
+  %32 = nn.tan %a : tensor<2x3xf32>
+  // CHECK: nn.asin
+  %33 = nn.asin %a : tensor<2x3xf32>
+  // CHECK: nn.acos
+  %34 = nn.acos %a : tensor<2x3xf32>
+  // CHECK: nn.atan
+  %35 = nn.atan %a : tensor<2x3xf32>
+  // CHECK: nn.mod %{{.*}}, %{{.*}} {fmod = true} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %36 = nn.mod %a, %a {fmod = true} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  // CHECK: nn.mod %{{.*}}, %{{.*}} : (tensor<4x1xi32>, tensor<4x1xi32>) -> tensor<4x1xi32>
+  %37 = nn.mod %i, %i : (tensor<4x1xi32>, tensor<4x1xi32>) -> tensor<4x1xi32>
   return
 }
 

@@ -283,6 +283,30 @@ module attributes {npu.target = #npu.target<"npu-tiny">} {
 module attributes {npu.target = #npu.target<"npu-tiny">} {
   npuisa.program @p {
     npuisa.engine core 0 vpu {
+      // expected-error @below {{vpu_cast from f32 to i32 needs a rounding func (trunc, floor, ceil or round_even), not none}}
+      npuisa.vpu_cast rows 4 cols 32 dst sram[0x0] i32 stride 32 src0 sram[0x1000] f32 stride 32
+      npuisa.halt
+    }
+  }
+}
+
+// -----
+
+module attributes {npu.target = #npu.target<"npu-tiny">} {
+  npuisa.program @p {
+    npuisa.engine core 0 vpu {
+      // expected-error @below {{func log of vpu_unary has no integer form (its sources are i32)}}
+      npuisa.vpu_unary log rows 4 cols 32 dst sram[0x0] f32 stride 32 src0 sram[0x1000] i32 stride 32
+      npuisa.halt
+    }
+  }
+}
+
+// -----
+
+module attributes {npu.target = #npu.target<"npu-tiny">} {
+  npuisa.program @p {
+    npuisa.engine core 0 vpu {
       // expected-error @below {{rows and cols of vpu_select must be >= 1}}
       npuisa.vpu_select rows 0 cols 32 dst sram[0x0] f32 stride 32 src0 sram[0x0] f32 stride 32 src1 sram[0x0] f32 stride 32 src2 sram[0x0] f32 stride 32
       npuisa.halt
@@ -307,7 +331,7 @@ module attributes {npu.target = #npu.target<"npu-tiny">} {
 module attributes {npu.target = #npu.target<"npu-tiny">} {
   npuisa.program @p {
     npuisa.engine core 0 vpu {
-      // expected-error @below {{func sub of vpu_reduce is not a reduction (add, max, min)}}
+      // expected-error @below {{func sub of vpu_reduce is not a reduction (add, mul, max, min)}}
       npuisa.vpu_reduce sub over rows rows 4 cols 32 dst sram[0x0] f32 stride 32 src0 sram[0x0] f32 stride 32
       npuisa.halt
     }

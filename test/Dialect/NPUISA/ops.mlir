@@ -76,6 +76,17 @@ module attributes {npu.target = #npu.target<"npu-tiny">} {
       npuisa.vpu_cast rows 4 cols 32 dst sram[0x4000] bf16 stride 32 src0 sram[0x2000] f32 stride 32
       // CHECK-NEXT: npuisa.vpu_cast rows 4 cols 32 dst sram[0x4000] i8 stride 32 src0 sram[0x2000] f32 stride 32 scale 1.250000e-01 zero_point 4
       npuisa.vpu_cast rows 4 cols 32 dst sram[0x4000] i8 stride 32 src0 sram[0x2000] f32 stride 32 scale 0.125 zero_point 4
+      // CHECK-NEXT: npuisa.vpu_cast rows 4 cols 32 dst sram[0x5000] i32 stride 32 src0 sram[0x2000] f32 stride 32 rounding round_even
+      npuisa.vpu_cast rows 4 cols 32 dst sram[0x5000] i32 stride 32 src0 sram[0x2000] f32 stride 32 rounding round_even
+      // Integer mode: i32 sources, an i32 or float result.
+      // CHECK-NEXT: npuisa.vpu_binary mod rows 4 cols 32 dst sram[0x5000] i32 stride 32 src0 sram[0x5000] i32 stride 32 broadcast scalar imm0 7.000000e+00
+      npuisa.vpu_binary mod rows 4 cols 32 dst sram[0x5000] i32 stride 32 src0 sram[0x5000] i32 stride 32 broadcast scalar imm0 7.0
+      // CHECK-NEXT: npuisa.vpu_binary cmp_lt rows 4 cols 32 dst sram[0x2000] f32 stride 32 src0 sram[0x5000] i32 stride 32 src1 sram[0x5000] i32 stride 32 broadcast none
+      npuisa.vpu_binary cmp_lt rows 4 cols 32 dst sram[0x2000] f32 stride 32 src0 sram[0x5000] i32 stride 32 src1 sram[0x5000] i32 stride 32 broadcast none
+      // CHECK-NEXT: npuisa.vpu_reduce mul over cols rows 4 cols 32 dst sram[0x3040] f32 stride 1 src0 sram[0x2000] f32 stride 32
+      npuisa.vpu_reduce mul over cols rows 4 cols 32 dst sram[0x3040] f32 stride 1 src0 sram[0x2000] f32 stride 32
+      // CHECK-NEXT: npuisa.vpu_unary sign rows 4 cols 32 dst sram[0x2000] f32 stride 32 src0 sram[0x2000] f32 stride 32
+      npuisa.vpu_unary sign rows 4 cols 32 dst sram[0x2000] f32 stride 32 src0 sram[0x2000] f32 stride 32
       // CHECK-NEXT: npuisa.vpu_select rows 4 cols 32 dst sram[0x2000] f32 stride 32 src0 sram[0x2000] f32 stride 32 src1 sram[0x2000] f32 stride 32 src2 sram[0x2000] f32 stride 32 signal [5]
       npuisa.vpu_select rows 4 cols 32 dst sram[0x2000] f32 stride 32 src0 sram[0x2000] f32 stride 32 src1 sram[0x2000] f32 stride 32 src2 sram[0x2000] f32 stride 32 signal [5]
       npuisa.halt

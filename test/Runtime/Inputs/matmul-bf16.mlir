@@ -1,10 +1,11 @@
 // y = relu(bf16(x) @ bf16(w) + bias) on npu-tiny: DMAs convert f32 -> bf16 on
 // the way in, the MXU multiplies in bf16 with fp32 accumulation, the epilogue
 // adds the bias and applies relu on the way out of the accumulator.
-// Cycles: dma x 200 + 512/64 = 208, dma w 200 + 4096/64 = 264, dma bias
-// 200 + 128/64 = 202 (same queue: done at 674); load_weights 16 + 32 = 48
-// (722); matmul 16 + 4/1 + 32 + 32 = 84 (806); epilogue 8 + 4 = 12 (818);
-// dma y 208: total 1026.
+// Cycles: the dma_load queue streams x (512/64 = 8 cycles of transfer), w
+// (4096/64 = 64) and bias (128/64 = 2) back to back, each completing 200
+// cycles (the latency) after its transfer: bias done at 274 (w at 272);
+// load_weights 16 + 32 = 48 (322); matmul 16 + 4/1 + 32 + 32 = 84 (406);
+// epilogue 8 + 4 = 12 (418); dma y 8 + 200: total 626.
 module attributes {npu.target = #npu.target<"npu-tiny">} {
   npuisa.program @matmul {
     npuisa.io "x" input f32 [4, 32] at 0x0

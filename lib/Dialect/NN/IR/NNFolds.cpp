@@ -321,6 +321,31 @@ OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
       });
 }
 
+OpFoldResult ModOp::fold(FoldAdaptor adaptor) {
+  bool truncated = getFmod();
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [truncated](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        if (b.isZero() || b.isAllOnes())
+          return std::nullopt;
+        APInt r = a.srem(b);
+        // srem takes the dividend's sign; mod takes the divisor's.
+        if (!truncated && !r.isZero() && r.isNegative() != b.isNegative())
+          r += b;
+        return r;
+      },
+      [truncated](APFloat a, const APFloat &b) -> std::optional<APFloat> {
+        APFloat r = a;
+        (void)r.mod(b); // C fmod: exact, NaN for b = 0.
+        if (!truncated && !r.isZero() && !r.isNaN() &&
+            r.isNegative() != b.isNegative())
+          r.add(b, kRound);
+        if (!truncated && r.isZero() && r.isNegative() != b.isNegative())
+          r.changeSign();
+        return r;
+      });
+}
+
 OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
   if (getLhs() == getRhs())
     return getLhs();
@@ -519,6 +544,11 @@ OpFoldResult CeilOp::fold(FoldAdaptor adaptor) {
   return foldRounding(*this, adaptor.getInput(), APFloat::rmTowardPositive);
 }
 
+OpFoldResult RoundOp::fold(FoldAdaptor adaptor) {
+  return foldRounding(*this, adaptor.getInput(),
+                      APFloat::rmNearestTiesToEven);
+}
+
 OpFoldResult SignOp::fold(FoldAdaptor adaptor) {
   return foldUnary(
       adaptor.getInput(), getType(),
@@ -563,6 +593,13 @@ static bool isIdentityWindow(ArrayRef<int64_t> kernelShape,
 OpFoldResult MaxPoolOp::fold(FoldAdaptor) {
   if (getInput().getType() == getType() &&
       isIdentityWindow(getKernelShape(), getStrides(), getPads()))
+    return getInput();
+  return {};
+}
+
+/// Dropping nothing keeps every element with scale 1.
+OpFoldResult DropoutOp::fold(FoldAdaptor) {
+  if (getRatio().isZero())
     return getInput();
   return {};
 }

@@ -502,6 +502,62 @@ LogicalResult BatchNormOp::inferResultTypes(MLIRContext *,
 }
 NN_SHAPE_OP_HOOKS(BatchNormOp)
 
+LogicalResult BatchNormTrainOp::inferResultTypes(
+    MLIRContext *, BatchNormTrainOp::Adaptor adaptor,
+    SmallVectorImpl<Type> &resultTypes, EmitFn emitError) {
+  RankedTensorType inputType = getTensorType(adaptor.getInput());
+  if (!inputType)
+    return failure();
+  if (inputType.getRank() < 2)
+    return fail(emitError, "expects input of rank >= 2 [N, C, ...], got ",
+                inputType.getRank());
+  int64_t channels = inputType.getDimSize(1);
+  std::pair<Value, StringRef> perChannel[] = {{adaptor.getScale(), "scale"},
+                                              {adaptor.getBias(), "bias"},
+                                              {adaptor.getMean(), "mean"},
+                                              {adaptor.getVar(), "var"}};
+  for (auto [value, name] : perChannel) {
+    RankedTensorType type = getTensorType(value);
+    if (!type ||
+        failed(checkChannelOperand(type, name, channels,
+                                   inputType.getElementType(), emitError)))
+      return failure();
+  }
+  if (adaptor.getEpsilon().isNegative())
+    return fail(emitError, "epsilon must be non-negative");
+  float momentum = adaptor.getMomentum().convertToFloat();
+  if (!(momentum >= 0.0f && momentum <= 1.0f))
+    return fail(emitError, "momentum ", momentum, " must be in [0, 1]");
+  auto statsType =
+      RankedTensorType::get({channels}, inputType.getElementType());
+  resultTypes.append({inputType, statsType, statsType});
+  return success();
+}
+NN_SHAPE_OP_HOOKS(BatchNormTrainOp)
+
+LogicalResult DropoutOp::inferResultTypes(MLIRContext *,
+                                          DropoutOp::Adaptor adaptor,
+                                          SmallVectorImpl<Type> &resultTypes,
+                                          EmitFn emitError) {
+  RankedTensorType inputType = getTensorType(adaptor.getInput());
+  RankedTensorType seedType = getTensorType(adaptor.getSeed());
+  if (!inputType || !seedType)
+    return failure();
+  if (seedType.getRank() != 0 || seedType.getElementType().isInteger(1))
+    return fail(emitError,
+                "seed must be a rank-0 float or integer tensor, got ",
+                seedType);
+  float ratio = adaptor.getRatio().convertToFloat();
+  if (!(ratio >= 0.0f && ratio < 1.0f))
+    return fail(emitError, "ratio ", ratio, " must be in [0, 1)");
+  int64_t key = adaptor.getKey();
+  if (key < 0 || key >= (int64_t(1) << 31))
+    return fail(emitError, "key ", key, " must be in [0, 2^31)");
+  resultTypes.push_back(inputType);
+  return success();
+}
+NN_SHAPE_OP_HOOKS(DropoutOp)
+
 LogicalResult LayerNormOp::inferResultTypes(MLIRContext *,
                                             LayerNormOp::Adaptor adaptor,
                                             SmallVectorImpl<Type> &resultTypes,
@@ -649,6 +705,7 @@ NN_BINARY_SHAPE_FN(SubOp)
 NN_BINARY_SHAPE_FN(MulOp)
 NN_BINARY_SHAPE_FN(DivOp)
 NN_BINARY_SHAPE_FN(PowOp)
+NN_BINARY_SHAPE_FN(ModOp)
 NN_BINARY_SHAPE_FN(MaxOp)
 NN_BINARY_SHAPE_FN(MinOp)
 

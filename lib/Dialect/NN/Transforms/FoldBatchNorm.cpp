@@ -14,6 +14,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include "ConstantData.h"
+
 #include <cmath>
 
 namespace mlir::nn {
@@ -25,39 +27,6 @@ using namespace mlir;
 using namespace mlir::nn;
 
 namespace {
-/// The f32 values of `value` when it is an nn.constant whose data is
-/// available (inline dense, or a dense_resource blob that was not elided).
-std::optional<SmallVector<float>> readF32Constant(Value value) {
-  auto constant = value.getDefiningOp<ConstantOp>();
-  if (!constant)
-    return std::nullopt;
-  ElementsAttr attr = constant.getValue();
-  if (!attr.getElementType().isF32())
-    return std::nullopt;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    auto values = dense.getValues<float>();
-    return SmallVector<float>(values.begin(), values.end());
-  }
-  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
-    if (std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef())
-      return SmallVector<float>(data->begin(), data->end());
-  }
-  return std::nullopt;
-}
-
-/// An nn.constant holding `values` in a new dense_resource blob named after
-/// `name` (the blob manager makes the name unique).
-Value createBlobConstant(PatternRewriter &rewriter, Location loc,
-                         RankedTensorType type, ArrayRef<float> values,
-                         StringRef name) {
-  ArrayRef<char> bytes(reinterpret_cast<const char *>(values.data()),
-                       values.size() * sizeof(float));
-  AsmResourceBlob blob =
-      HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(int64_t));
-  auto attr = DenseResourceElementsAttr::get(type, name, std::move(blob));
-  return ConstantOp::create(rewriter, loc, type, attr);
-}
-
 /// Per-channel batch_norm coefficients: output = input * multiplier + offset.
 struct ChannelAffine {
   SmallVector<float> multiplier;
@@ -131,11 +100,11 @@ struct FoldBatchNormIntoConv : OpRewritePattern<BatchNormOp> {
       foldedBias[m] = convBias[m] * affine->multiplier[m] + affine->offset[m];
 
     Location loc = conv.getLoc();
-    Value newWeight = createBlobConstant(rewriter, loc, weightType, *weight,
+    Value newWeight = createF32BlobConstant(rewriter, loc, weightType, *weight,
                                          "bn_folded_weight");
     auto biasType = RankedTensorType::get({static_cast<int64_t>(channels)},
                                           rewriter.getF32Type());
-    Value newBias = createBlobConstant(rewriter, loc, biasType, foldedBias,
+    Value newBias = createF32BlobConstant(rewriter, loc, biasType, foldedBias,
                                        "bn_folded_bias");
     rewriter.replaceOpWithNewOp<ConvOp>(
         op, op.getType(), conv.getInput(), newWeight, newBias,

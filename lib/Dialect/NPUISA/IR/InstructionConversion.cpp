@@ -72,6 +72,20 @@ NPUISA_SAME_VALUE(VpuFunc, VpuFunc, gelu, Gelu);
 NPUISA_SAME_VALUE(VpuFunc, VpuFunc, gelu_tanh, GeluTanh);
 NPUISA_SAME_VALUE(VpuFunc, VpuFunc, clip, Clip);
 NPUISA_SAME_VALUE(VpuFunc, VpuFunc, square, Square);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, floor, Floor);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, ceil, Ceil);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, round_even, RoundEven);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, trunc, Trunc);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, sign, Sign);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, sin, Sin);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, cos, Cos);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, tan, Tan);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, asin, Asin);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, acos, Acos);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, atan, Atan);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, mod, Mod);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, fmod, FMod);
+NPUISA_SAME_VALUE(VpuFunc, VpuFunc, hash_uniform, HashUniform);
 #undef NPUISA_SAME_VALUE
 
 FailureOr<npurt::DType>
@@ -295,6 +309,8 @@ mlir::npuisa::toInstruction(InstructionOpInterface op) {
       })
       .Case([&](VpuCastOp x) {
         inst.opcode = npurt::Opcode::VpuCast;
+        if (std::optional<VpuFunc> rounding = x.getRounding())
+          inst.func = static_cast<npurt::VpuFunc>(*rounding);
         shape(x);
         inst.dst = b.operand(x.getDst(), "dst dtype");
         inst.src0 = b.operand(x.getSrc0(), "src0 dtype");
@@ -373,9 +389,9 @@ public:
                                             operand.dtype),
                                   operand.row_stride));
   }
-  void func(npurt::VpuFunc func) {
-    attrs.append("func", VpuFuncAttr::get(builder.getContext(),
-                                          static_cast<VpuFunc>(func)));
+  void func(npurt::VpuFunc func, StringRef name = "func") {
+    attrs.append(name, VpuFuncAttr::get(builder.getContext(),
+                                        static_cast<VpuFunc>(func)));
   }
   void broadcast(npurt::Broadcast mode) {
     attrs.append("broadcast",
@@ -508,6 +524,8 @@ Operation *mlir::npuisa::fromInstruction(OpBuilder &builder, Location loc,
     a.operand("src0", inst.src0);
     a.imm("scale", inst.scale);
     zeroPoint();
+    if (inst.func != npurt::VpuFunc::None)
+      a.func(inst.func, "rounding");
     return a.create<VpuCastOp>(loc);
   case npurt::Opcode::VpuSelect:
     a.shape(inst);
@@ -709,15 +727,17 @@ LogicalResult mlir::npuisa::fromProgram(ModuleOp module,
       const npurt::Stream &stream = streams[e];
       std::string section =
           npurt::streamSectionName(core, static_cast<npurt::Engine>(e));
-      for (auto [index, entry] : llvm::enumerate(
-               llvm::zip(stream.instructions, stream.source))) {
+      for (size_t index = 0; index < stream.size(); ++index) {
         // Diagnostics on a disassembled instruction name its place in the
         // binary, e.g. `.text.c0.mxu[3]`.
         Location instLoc = NameLoc::get(
             builder.getStringAttr(section + "[" + std::to_string(index) + "]"),
             loc);
-        auto [inst, source] = entry;
-        if (!fromInstruction(builder, instLoc, inst, source))
+        // Decoded or encoded: a validated program's streams decode.
+        llvm::Expected<npurt::Instruction> inst = stream.instruction(index);
+        if (!inst)
+          return emitError(instLoc) << llvm::toString(inst.takeError());
+        if (!fromInstruction(builder, instLoc, *inst, stream.source[index]))
           return emitError(instLoc) << "instruction with unknown opcode";
       }
     }

@@ -149,6 +149,73 @@ def NN_BatchNormOp : NN_ShapeOp<"batch_norm"> {
   }];
 }
 
+def NN_BatchNormTrainOp : NN_ShapeOp<"batch_norm_train"> {
+  let summary = "batch normalization, training mode (ONNX BatchNormalization "
+                "with training_mode = 1)";
+  let description = [{
+    Normalizes `input` `[N, C, ...]` (rank >= 2) per channel with the
+    statistics of the batch: `batch_mean` and the biased `batch_var` over
+    every dimension but 1,
+    `output = (input - batch_mean) / sqrt(batch_var + epsilon) * scale + bias`,
+    and updates the running statistics `mean` and `var` (`[C]`, like `scale`
+    and `bias`; all of one element type) as ONNX and Keras do:
+    `new_mean = mean * momentum + batch_mean * (1 - momentum)`,
+    `new_var = var * momentum + batch_var * (1 - momentum)`.
+    (PyTorch's `momentum` is 1 minus this one, and PyTorch updates its
+    running variance with the unbiased batch variance.)
+
+    Attributes:
+    - `epsilon` (f32, default 1e-5, non-negative): added to the variance.
+    - `momentum` (f32, default 0.9, in [0, 1]): weight of the old running
+      statistics (Keras' default is 0.99).
+
+    ```mlir
+    %y, %m, %v = nn.batch_norm_train %x, %scale, %bias, %mean, %var {momentum = 0.99 : f32}
+        : (tensor<32x16x8x8xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>)
+        -> (tensor<32x16x8x8xf32>, tensor<16xf32>, tensor<16xf32>)
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$scale,
+                       NN_FloatTensor:$bias, NN_FloatTensor:$mean,
+                       NN_FloatTensor:$var,
+                       DefaultValuedAttr<F32Attr, "1e-5f">:$epsilon,
+                       DefaultValuedAttr<F32Attr, "0.9f">:$momentum);
+  let results = (outs NN_FloatTensor:$output, NN_FloatTensor:$new_mean,
+                      NN_FloatTensor:$new_var);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias `,` $mean `,` $var attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def NN_DropoutOp : NN_ShapeOp<"dropout"> {
+  let summary = "inverted dropout, training mode (ONNX Dropout with "
+                "training_mode = true)";
+  let description = [{
+    `output = input * keep / (1 - ratio)` where `keep` is 1 for an element
+    whose uniform random number `u >= ratio`, else 0. The numbers are
+    counter-based: a function of the element's row-major index, of the
+    rank-0 `seed` (float or integer; a new value per training step gives a
+    new mask, e.g. the step number) and of `key` (distinct per dropout
+    layer, so layers of the same shape get independent masks). The same
+    operands always give the same mask, so the gradient is the same op
+    applied to the output gradient. The exact generator (the chip's
+    `hash_uniform` VPU function) is specified in docs/training.md.
+
+    Attributes:
+    - `ratio` (f32, default 0.5, in [0, 1)): the drop probability.
+    - `key` (i64, default 0, in [0, 2^31)): the layer's key.
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_Tensor:$seed,
+                       DefaultValuedAttr<F32Attr, "0.5f">:$ratio,
+                       DefaultValuedAttr<I64Attr, "0">:$key);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $seed attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+}
+
 def NN_LayerNormOp : NN_ShapeOp<"layer_norm"> {
   let summary = "layer normalization (ONNX LayerNormalization)";
   let description = [{
@@ -267,6 +334,21 @@ def NN_PowOp : NN_BinaryOp<"pow", NN_NumericTensor> {
     `lhs ** rhs`. Unlike ONNX, base and exponent have the same element type
     (the importer casts the exponent).
   }];
+}
+def NN_ModOp : NN_BinaryOp<"mod", NN_NumericTensor> {
+  let summary = "elementwise remainder with broadcasting (ONNX Mod)";
+  let description = [{
+    `fmod = false` (the ONNX default, integers only in ONNX): the remainder
+    takes the sign of the divisor (`numpy.mod`); `fmod = true`: the sign of
+    the dividend (C `fmod`, required by ONNX for floats). An integer
+    remainder by zero is not folded (the chip gives 0).
+
+    ```mlir
+    %r = nn.mod %a, %b {fmod = true} : (tensor<6xf32>, tensor<6xf32>) -> tensor<6xf32>
+    ```
+  }];
+  let arguments = (ins NN_NumericTensor:$lhs, NN_NumericTensor:$rhs,
+                       DefaultValuedAttr<BoolAttr, "false">:$fmod);
 }
 def NN_MaxOp : NN_BinaryOp<"max", NN_NumericTensor, [Commutative]> {
   let summary = "elementwise maximum of two tensors (ONNX Max)";
@@ -423,6 +505,28 @@ def NN_FloorOp : NN_UnaryOp<"floor", NN_FloatTensor> {
 def NN_CeilOp : NN_UnaryOp<"ceil", NN_FloatTensor> {
   let summary = "round toward positive infinity (ONNX Ceil)";
   let hasFolder = 1;
+}
+def NN_RoundOp : NN_UnaryOp<"round", NN_FloatTensor> {
+  let summary = "round to the nearest integer, ties to even (ONNX Round)";
+  let hasFolder = 1;
+}
+def NN_SinOp : NN_UnaryOp<"sin", NN_FloatTensor> {
+  let summary = "sine of radians (ONNX Sin)";
+}
+def NN_CosOp : NN_UnaryOp<"cos", NN_FloatTensor> {
+  let summary = "cosine of radians (ONNX Cos)";
+}
+def NN_TanOp : NN_UnaryOp<"tan", NN_FloatTensor> {
+  let summary = "tangent of radians (ONNX Tan)";
+}
+def NN_AsinOp : NN_UnaryOp<"asin", NN_FloatTensor> {
+  let summary = "arcsine, NaN outside [-1, 1] (ONNX Asin)";
+}
+def NN_AcosOp : NN_UnaryOp<"acos", NN_FloatTensor> {
+  let summary = "arccosine, NaN outside [-1, 1] (ONNX Acos)";
+}
+def NN_AtanOp : NN_UnaryOp<"atan", NN_FloatTensor> {
+  let summary = "arctangent (ONNX Atan)";
 }
 def NN_SignOp : NN_UnaryOp<"sign", NN_NumericTensor> {
   let summary = "-1, 0 or 1 by the sign of x (ONNX Sign)";

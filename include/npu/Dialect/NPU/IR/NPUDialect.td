@@ -22,6 +22,7 @@ def NPU_Dialect : Dialect {
     the IR.
   }];
   let useDefaultAttributePrinterParser = 1;
+  let useDefaultTypePrinterParser = 1;
 }
 
 class NPU_Attr<string name, string attrMnemonic, list<Trait> traits = []>

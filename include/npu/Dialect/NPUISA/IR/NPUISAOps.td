@@ -50,7 +50,14 @@ def NPUISA_VpuFuncAttr : I32EnumAttr<"VpuFunc", "VPU function", [
     I32EnumAttrCase<"recip", 42>, I32EnumAttrCase<"neg", 43>,
     I32EnumAttrCase<"abs", 44>, I32EnumAttrCase<"gelu", 45>,
     I32EnumAttrCase<"gelu_tanh", 46>, I32EnumAttrCase<"clip", 47>,
-    I32EnumAttrCase<"square", 48>]> {
+    I32EnumAttrCase<"square", 48>, I32EnumAttrCase<"floor", 49>,
+    I32EnumAttrCase<"ceil", 50>, I32EnumAttrCase<"round_even", 51>,
+    I32EnumAttrCase<"trunc", 52>, I32EnumAttrCase<"sign", 53>,
+    I32EnumAttrCase<"sin", 54>, I32EnumAttrCase<"cos", 55>,
+    I32EnumAttrCase<"tan", 56>, I32EnumAttrCase<"asin", 57>,
+    I32EnumAttrCase<"acos", 58>, I32EnumAttrCase<"atan", 59>,
+    I32EnumAttrCase<"mod", 60>, I32EnumAttrCase<"fmod", 61>,
+    I32EnumAttrCase<"hash_uniform", 63>]> {
   let cppNamespace = "::mlir::npuisa";
 }
 
@@ -455,17 +462,22 @@ def NPUISA_VpuCastOp : NPUISA_InstOp<"vpu_cast"> {
     ```mlir
     npuisa.vpu_cast rows 64 cols 128 dst sram[0x0] i8 stride 128
         src0 acc[0x0] i32 stride 128 scale 0.05 zero_point 3
+    npuisa.vpu_cast rows 4 cols 8 dst sram[0x100] i32 stride 8
+        src0 sram[0x0] f32 stride 8 rounding floor
     ```
     The conversion is given by the operand dtypes; `scale` and `zero_point`
-    parameterize int8 quantization (docs/isa.md).
+    parameterize int8 quantization, `rounding` (the `func` field: trunc,
+    floor, ceil or round_even) a float -> i32 conversion (docs/isa.md).
   }];
   let arguments = !con(NPUISA_Shape,
       (ins NPUISA_OperandAttr:$dst, NPUISA_OperandAttr:$src0,
-           OptionalAttr<F32Attr>:$scale, OptionalAttr<I32Attr>:$zero_point),
+           OptionalAttr<F32Attr>:$scale, OptionalAttr<I32Attr>:$zero_point,
+           OptionalAttr<NPUISA_VpuFuncAttr>:$rounding),
       NPUISA_SyncFields);
   let assemblyFormat = !strconcat(NPUISA_ShapeFormat, [{
     `dst` custom<Operand>($dst) `src0` custom<Operand>($src0)
     (`scale` $scale^)? (`zero_point` $zero_point^)?
+    (`rounding` $rounding^)?
   }], NPUISA_SyncFormat);
 }
 
