@@ -74,7 +74,14 @@ public:
     reader.count = type.getNumElements();
     if (reader.elementType.isInteger(1)) {
       // Dense i1 data is bit-packed; read it through the typed accessor.
+      // A splat keeps its one value: its type may claim more elements
+      // than memory holds.
       if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+        reader.splat = dense.isSplat();
+        if (reader.splat) {
+          reader.bools.push_back(dense.getSplatValue<bool>());
+          return reader;
+        }
         reader.bools.reserve(reader.count);
         for (bool b : dense.getValues<bool>())
           reader.bools.push_back(b);
@@ -114,7 +121,7 @@ public:
 
   double getFloat(int64_t i) const {
     if (!bools.empty())
-      return bools[i] ? 1.0 : 0.0;
+      return bools[splat ? 0 : i] ? 1.0 : 0.0;
     const char *p = element(i);
     if (elementType.isF32()) {
       float v;
@@ -137,7 +144,7 @@ public:
 
   int64_t getInt(int64_t i) const {
     if (!bools.empty())
-      return bools[i] ? 1 : 0;
+      return bools[splat ? 0 : i] ? 1 : 0;
     if (isa<FloatType>(elementType))
       return static_cast<int64_t>(getFloat(i));
     const char *p = element(i);

@@ -4,7 +4,9 @@
 // so that the gradient graph compiles through the same pipeline as the
 // forward graph. Rules recompute what they need from the forward values
 // (operands and results stay live in the gradient function) rather than
-// saving extra intermediates.
+// saving extra intermediates. No call gets two op-creating arguments: C++
+// leaves their order to the compiler, and the IR must not depend on it
+// (scripts/check_builder_order.py).
 //
 //===----------------------------------------------------------------------===//
 #include "npu/Dialect/NN/IR/NNGradients.h"
@@ -163,7 +165,8 @@ LogicalResult tanhVJP(OpBuilder &b, Operation *op, ArrayRef<Value> g,
                       SmallVectorImpl<Value> &grads) {
   Location loc = op->getLoc();
   Value y = op->getResult(0);
-  Value slope = sub(b, loc, scalarLike(b, loc, y, 1.0), mul(b, loc, y, y));
+  Value one = scalarLike(b, loc, y, 1.0);
+  Value slope = sub(b, loc, one, mul(b, loc, y, y));
   grads[0] = mul(b, loc, g[0], slope);
   return success();
 }
@@ -207,9 +210,10 @@ LogicalResult geluVJP(OpBuilder &b, Operation *op, ArrayRef<Value> g,
     Value t = TanhOp::create(b, loc, inner);
     Value first = mul(b, loc, c(0.5), add(b, loc, c(1.0), t));
     Value dInner = mul(b, loc, c(k), add(b, loc, c(1.0), mul(b, loc, c(3 * cubic), x2)));
-    Value dTanh = sub(b, loc, c(1.0), mul(b, loc, t, t));
-    Value second =
-        mul(b, loc, mul(b, loc, c(0.5), x), mul(b, loc, dTanh, dInner));
+    Value one = c(1.0);
+    Value dTanh = sub(b, loc, one, mul(b, loc, t, t));
+    Value halfX = mul(b, loc, c(0.5), x);
+    Value second = mul(b, loc, halfX, mul(b, loc, dTanh, dInner));
     slope = add(b, loc, first, second);
   } else {
     Value cdf = mul(b, loc, c(0.5),
@@ -350,11 +354,13 @@ LogicalResult layerNormVJP(OpBuilder &b, Operation *op, ArrayRef<Value> g,
   Value centered = sub(b, loc, x, mean(x));
   Value variance = mean(mul(b, loc, centered, centered));
   Value eps = scalarLike(b, loc, x, norm.getEpsilon().convertToDouble());
-  Value rstd = div(b, loc, scalarLike(b, loc, x, 1.0),
-                   SqrtOp::create(b, loc, add(b, loc, variance, eps)));
+  Value one = scalarLike(b, loc, x, 1.0);
+  Value rstd =
+      div(b, loc, one, SqrtOp::create(b, loc, add(b, loc, variance, eps)));
   Value xhat = mul(b, loc, centered, rstd);
   Value dxhat = mul(b, loc, g[0], scale);
-  Value inner = sub(b, loc, sub(b, loc, dxhat, mean(dxhat)),
+  Value dxhatCentered = sub(b, loc, dxhat, mean(dxhat));
+  Value inner = sub(b, loc, dxhatCentered,
                     mul(b, loc, xhat, mean(mul(b, loc, dxhat, xhat))));
   grads[0] = mul(b, loc, rstd, inner);
   grads[1] = sumToShape(b, loc, mul(b, loc, g[0], xhat), shapeOf(scale));
@@ -387,7 +393,8 @@ LogicalResult batchNormVJP(OpBuilder &b, Operation *op, ArrayRef<Value> g,
   };
   Value eps = scalarLike(b, loc, x, norm.getEpsilon().convertToDouble());
   Value varEps = add(b, loc, norm.getVar(), eps);
-  Value rstd = div(b, loc, scalarLike(b, loc, x, 1.0), SqrtOp::create(b, loc, varEps));
+  Value one = scalarLike(b, loc, x, 1.0);
+  Value rstd = div(b, loc, one, SqrtOp::create(b, loc, varEps));
   Value s = mul(b, loc, norm.getScale(), rstd);
   Value centered = sub(b, loc, x, perChannel(norm.getMean()));
   Value gSum = sumOthers(g[0]);
@@ -397,8 +404,9 @@ LogicalResult batchNormVJP(OpBuilder &b, Operation *op, ArrayRef<Value> g,
   grads[2] = gSum;
   grads[3] = NegOp::create(b, loc, mul(b, loc, gSum, s));
   Value rstd3 = div(b, loc, rstd, varEps); // (var + eps)^-1.5
-  grads[4] = mul(b, loc, mul(b, loc, gCentered, norm.getScale()),
-                 mul(b, loc, scalarLike(b, loc, x, -0.5), rstd3));
+  Value gScaled = mul(b, loc, gCentered, norm.getScale());
+  Value minusHalf = scalarLike(b, loc, x, -0.5);
+  grads[4] = mul(b, loc, gScaled, mul(b, loc, minusHalf, rstd3));
   return success();
 }
 

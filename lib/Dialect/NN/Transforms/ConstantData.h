@@ -18,7 +18,9 @@
 namespace mlir::nn {
 
 /// The f32 values of `value` when it is an nn.constant whose data is
-/// available (inline dense, or a dense_resource blob that was not elided).
+/// available (inline dense, or a dense_resource blob that was not elided
+/// and holds exactly its type's elements). A splat is expanded only up to
+/// 2^26 elements; larger ones read as unavailable.
 std::optional<SmallVector<float>> readF32Constant(Value value);
 
 /// An nn.constant of `type` holding `values` in a new dense_resource blob

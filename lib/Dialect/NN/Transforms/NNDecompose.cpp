@@ -19,6 +19,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 
@@ -234,13 +235,15 @@ struct DecomposeBatchNormTrain : OpRewritePattern<BatchNormTrainOp> {
                         op.getBias(), op.getEpsilon(), layout);
     Type elementType = elementTypeOf(x);
     double momentum = op.getMomentum().convertToDouble();
+    // One statement per op: the IR must not depend on the compiler's
+    // argument-evaluation order.
     auto update = [&](Value running, Value batch) -> Value {
-      return AddOp::create(
-          rewriter, loc,
-          MulOp::create(rewriter, loc, running,
-                        scalar(rewriter, loc, elementType, momentum)),
-          MulOp::create(rewriter, loc, batch,
-                        scalar(rewriter, loc, elementType, 1.0 - momentum)));
+      Value kept = MulOp::create(rewriter, loc, running,
+                                 scalar(rewriter, loc, elementType, momentum));
+      Value added = MulOp::create(
+          rewriter, loc, batch,
+          scalar(rewriter, loc, elementType, 1.0 - momentum));
+      return AddOp::create(rewriter, loc, kept, added);
     };
     rewriter.replaceOp(op, {y, update(op.getMean(), batchMean),
                             update(op.getVar(), batchVar)});
@@ -253,6 +256,8 @@ struct DecomposeBatchNormTrain : OpRewritePattern<BatchNormTrainOp> {
 /// planes k*dilation + o*stride (o an output index) sliced out and folded
 /// into the batch, convolved with the weight's k-th slice. Repeated until
 /// the chip's 2-D convs remain.
+static constexpr int64_t kMaxUnrolledKernelDepth = 1024;
+
 struct DecomposeConvND : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp op,
@@ -263,6 +268,9 @@ struct DecomposeConvND : OpRewritePattern<ConvOp> {
     int64_t rank = xType.getRank(), n = rank - 2;
     if (n <= 2)
       return rewriter.notifyMatchFailure(op, "the chip convolves 1-D and 2-D");
+    // One (N-1)-d conv per kernel position along the first spatial axis.
+    if (wType.getDimSize(2) > kMaxUnrolledKernelDepth)
+      return rewriter.notifyMatchFailure(op, "a kernel too deep to unroll");
     Location loc = op.getLoc();
     auto attr = [&](ArrayRef<int64_t> values, int64_t i, int64_t fallback) {
       return values.empty() ? fallback : values[i];
@@ -445,14 +453,15 @@ struct DecomposeSeparablePool : OpRewritePattern<PoolOpTy> {
                                 PatternRewriter &rewriter) const override {
     ArrayRef<int64_t> kernel = op.getKernelShape();
     int64_t n = kernel.size(), taps = 1, axes = 0, last = -1;
+    bool manyTaps = false; // more than int64 counts
     for (int64_t i = 0; i < n; ++i) {
-      taps *= kernel[i];
+      manyTaps |= llvm::MulOverflow(taps, kernel[i], taps);
       if (kernel[i] > 1) {
         ++axes;
         last = i;
       }
     }
-    if (axes < 2 || taps <= kMaxPoolTaps)
+    if (axes < 2 || (!manyTaps && taps <= kMaxPoolTaps))
       return rewriter.notifyMatchFailure(op, "a small window");
     SmallVector<int64_t> strides = poolAttr(op.getStrides(), n, 1);
     SmallVector<int64_t> dilations = poolAttr(op.getDilations(), n, 1);
