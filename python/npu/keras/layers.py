@@ -30,6 +30,20 @@ def _shape_text(shape):
     return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+def _assign_weights(variables, weights, count_error, shape_error):
+    """Assigns `weights` to `variables` after checking them all, so a bad
+    list changes nothing; the errors are Keras's words (count_error(given,
+    expected), shape_error(variable, given shape))."""
+    arrays = [np.asarray(w) for w in weights]
+    if len(arrays) != len(variables):
+        raise ValueError(count_error(len(arrays), len(variables)))
+    for variable, array in zip(variables, arrays):
+        if array.shape != variable.shape:
+            raise ValueError(shape_error(variable, array.shape))
+    for variable, array in zip(variables, arrays):
+        variable.assign(array)
+
+
 def _normalize_tuple(value, n, argument):
     """``3`` -> ``(3, 3)``; a tuple/list of ``n`` positive ints stays."""
     values = value
@@ -236,20 +250,15 @@ class Layer:
         return [v.numpy() for v in self.weights]
 
     def set_weights(self, weights):
-        variables = self.weights
-        weights = list(weights)
-        if len(weights) != len(variables):
-            raise ValueError(f'You called set_weights(weights) on layer "{self.name}" '
-                             f"with a weight list of length {len(weights)}, but the "
-                             f"layer was expecting {len(variables)} weights.")
-        arrays = [np.asarray(w) for w in weights]
-        for variable, array in zip(variables, arrays):
-            if array.shape != variable.shape:
-                raise ValueError(f'Layer "{self.name}" weight shape '
-                                 f"{_shape_text(variable.shape)} is not compatible "
-                                 f"with provided weight shape {_shape_text(array.shape)}.")
-        for variable, array in zip(variables, arrays):
-            variable.assign(array)
+        _assign_weights(
+            self.weights, weights,
+            lambda given, expected: (
+                f'You called set_weights(weights) on layer "{self.name}" with a '
+                f"weight list of length {given}, but the layer was expecting "
+                f"{expected} weights."),
+            lambda variable, shape: (
+                f'Layer "{self.name}" weight shape {_shape_text(variable.shape)} is '
+                f"not compatible with provided weight shape {_shape_text(shape)}."))
 
     def count_params(self):
         if not self.built:

@@ -269,20 +269,15 @@ class Sequential:
         return [v.numpy() for v in self.weights]
 
     def set_weights(self, weights):
-        variables = self.weights
-        weights = list(weights)
-        if len(weights) != len(variables):
-            raise ValueError(f'You called `set_weights(weights)` on layer "{self.name}" '
-                             f"with a weight list of length {len(weights)}, but the "
-                             f"layer was expecting {len(variables)} weights.")
-        arrays = [np.asarray(w) for w in weights]
-        for variable, array in zip(variables, arrays):
-            if array.shape != variable.shape:
-                raise ValueError(f"Weight {variable.name} has shape "
-                                 f"{_shape_text(variable.shape)} but the provided "
-                                 f"weight has shape {_shape_text(array.shape)}.")
-        for variable, array in zip(variables, arrays):
-            variable.assign(array)
+        layers_module._assign_weights(
+            self.weights, weights,
+            lambda given, expected: (
+                f'You called `set_weights(weights)` on layer "{self.name}" with a '
+                f"weight list of length {given}, but the layer was expecting "
+                f"{expected} weights."),
+            lambda variable, shape: (
+                f"Weight {variable.name} has shape {_shape_text(variable.shape)} but "
+                f"the provided weight has shape {_shape_text(shape)}."))
 
     def count_params(self):
         self._require_built()
