@@ -473,13 +473,12 @@ NN_SHAPE_OP_HOOKS(ConvTransposeOp)
 // Normalization and pooling
 //===----------------------------------------------------------------------===//
 
-LogicalResult BatchNormOp::inferResultTypes(MLIRContext *,
-                                            BatchNormOp::Adaptor adaptor,
-                                            SmallVectorImpl<Type> &resultTypes,
+/// The checks batch_norm and batch_norm_train share: an [N, C, ...] input,
+/// per-channel scale, bias, mean and var, a non-negative epsilon.
+template <typename Adaptor>
+static LogicalResult checkBatchNormOperands(Adaptor adaptor,
+                                            RankedTensorType inputType,
                                             EmitFn emitError) {
-  RankedTensorType inputType = getTensorType(adaptor.getInput());
-  if (!inputType)
-    return failure();
   if (inputType.getRank() < 2)
     return fail(emitError, "expects input of rank >= 2 [N, C, ...], got ",
                 inputType.getRank());
@@ -497,6 +496,17 @@ LogicalResult BatchNormOp::inferResultTypes(MLIRContext *,
   }
   if (adaptor.getEpsilon().isNegative())
     return fail(emitError, "epsilon must be non-negative");
+  return success();
+}
+
+LogicalResult BatchNormOp::inferResultTypes(MLIRContext *,
+                                            BatchNormOp::Adaptor adaptor,
+                                            SmallVectorImpl<Type> &resultTypes,
+                                            EmitFn emitError) {
+  RankedTensorType inputType = getTensorType(adaptor.getInput());
+  if (!inputType || failed(checkBatchNormOperands(adaptor, inputType,
+                                                  emitError)))
+    return failure();
   resultTypes.push_back(inputType);
   return success();
 }
@@ -506,30 +516,14 @@ LogicalResult BatchNormTrainOp::inferResultTypes(
     MLIRContext *, BatchNormTrainOp::Adaptor adaptor,
     SmallVectorImpl<Type> &resultTypes, EmitFn emitError) {
   RankedTensorType inputType = getTensorType(adaptor.getInput());
-  if (!inputType)
+  if (!inputType || failed(checkBatchNormOperands(adaptor, inputType,
+                                                  emitError)))
     return failure();
-  if (inputType.getRank() < 2)
-    return fail(emitError, "expects input of rank >= 2 [N, C, ...], got ",
-                inputType.getRank());
-  int64_t channels = inputType.getDimSize(1);
-  std::pair<Value, StringRef> perChannel[] = {{adaptor.getScale(), "scale"},
-                                              {adaptor.getBias(), "bias"},
-                                              {adaptor.getMean(), "mean"},
-                                              {adaptor.getVar(), "var"}};
-  for (auto [value, name] : perChannel) {
-    RankedTensorType type = getTensorType(value);
-    if (!type ||
-        failed(checkChannelOperand(type, name, channels,
-                                   inputType.getElementType(), emitError)))
-      return failure();
-  }
-  if (adaptor.getEpsilon().isNegative())
-    return fail(emitError, "epsilon must be non-negative");
   float momentum = adaptor.getMomentum().convertToFloat();
   if (!(momentum >= 0.0f && momentum <= 1.0f))
     return fail(emitError, "momentum ", momentum, " must be in [0, 1]");
-  auto statsType =
-      RankedTensorType::get({channels}, inputType.getElementType());
+  auto statsType = RankedTensorType::get({inputType.getDimSize(1)},
+                                         inputType.getElementType());
   resultTypes.append({inputType, statsType, statsType});
   return success();
 }
