@@ -814,6 +814,21 @@ def integer_cases():
         lambda p, q: [((p.astype(np.int64) + q).astype(np.int8).astype(
             np.int64) * q).astype(np.int8), np.maximum(p, q)],
         input_dtypes=["i8", "i8"]))
+    # An overflowing int8 sum read again by max and (truncating) div: they
+    # must see the wrapped value, as numpy does.
+    r = RNG.integers(2, 10, size=(4, 50)) * RNG.choice([-1, 1], size=(4, 50))
+    r = r.astype(np.int8)
+    p8 = np.where(RNG.random((4, 50)) < 0.5, 120, -120).astype(np.int8)
+    result.append(Case(
+        "int8_wrapped_sum_read_again", "integer", [("p", p8), ("r", r)],
+        [f"%s = nn.add %a0, %a1 : ({t8}, {t8}) -> {t8}",
+         f"%x = nn.max %s, %a1 : ({t8}, {t8}) -> {t8}",
+         f"%d = nn.div %s, %a1 : ({t8}, {t8}) -> {t8}"],
+        [("x", "%x", [4, 50], "i8"), ("d", "%d", [4, 50], "i8")],
+        lambda p, r: [np.maximum((p.astype(np.int64) + r).astype(np.int8), r),
+                      np.trunc((p.astype(np.int64) + r).astype(np.int8) /
+                               r).astype(np.int8)],
+        input_dtypes=["i8", "i8"]))
     # Float -> integer casts truncate toward zero.
     x = rand(6, 50, low=-1e4, high=1e4)
     x.flat[:4] = [2.5, -2.5, -0.75, 0.75]

@@ -9,7 +9,8 @@
 // keeps its own. Float (and boolean) values are f32 in the tile, integer
 // values i32: ops on integers run in the VPU's integer mode, casts between
 // the two are vpu_cast steps, and an i8 value is wrapped to 8 bits (as
-// numpy's int8 arithmetic) when it is stored.
+// numpy's int8 arithmetic) when it is stored; an op that reads an i8 value
+// of the group therefore starts a group of its own.
 //
 // The output index space is collapsed (size-1 dims dropped, dims merged
 // where every operand broadcasts the same way) and cut into [rows x cols]
@@ -1077,6 +1078,9 @@ SmallVector<Step> buildGroup(Step first, KernelContext &ctx) {
       bool inGroup = values.contains(operand);
       related |= inGroup || fullInputs.contains(operand);
       ready &= inGroup || availableBefore(operand, first.op);
+      // An i8 value is held unwrapped (i32) in the tile and wrapped to 8
+      // bits only when stored: a reader of it starts a new group.
+      ready &= !(inGroup && elementTypeOf(operand).isInteger(8));
     }
     if (!related || !ready)
       continue;
