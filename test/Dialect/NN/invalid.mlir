@@ -842,6 +842,24 @@ func.func @f(%x: tensor<4x6xf32>) {
 
 // -----
 
+// The most negative pad (its absolute value does not exist in int64).
+func.func @f(%x: tensor<4x6xf32>) {
+  // expected-error @+1 {{pads along axis 1 exceed 2^40}}
+  %0 = nn.pad %x {pads = array<i64: 0, -9223372036854775808, 0, 0>} : (tensor<4x6xf32>) -> tensor<4x6xf32>
+  return
+}
+
+// -----
+
+// A dim near the int64 limit padded past it.
+func.func @f(%x: tensor<9223372036854775807xf32>) {
+  // expected-error @+1 {{pads make axis 0 overflow 64 bits}}
+  %0 = nn.pad %x {pads = array<i64: 1, 0>} : (tensor<9223372036854775807xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
 func.func @f(%x: tensor<4x6xf32>) {
   // expected-error @+1 {{reflect pads along axis 0 must be smaller than its size 4}}
   %0 = nn.pad %x {pads = array<i64: 4, 0, 0, 0>, mode = "reflect"} : (tensor<4x6xf32>) -> tensor<8x6xf32>

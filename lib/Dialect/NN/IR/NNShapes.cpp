@@ -1083,14 +1083,18 @@ LogicalResult PadOp::inferResultTypes(MLIRContext *, PadOp::Adaptor adaptor,
   for (int64_t axis = 0; axis < rank; ++axis) {
     int64_t dim = inputType.getDimSize(axis);
     int64_t before = pads[axis], after = pads[axis + rank];
-    if (std::abs(before) > kMaxPad || std::abs(after) > kMaxPad)
+    auto tooLarge = [&](int64_t pad) { return pad < -kMaxPad || pad > kMaxPad; };
+    if (tooLarge(before) || tooLarge(after))
       return fail(emitError, "pads along axis ", axis, " exceed 2^40");
     if (mode == "reflect" && (before >= dim || after >= dim))
       return fail(emitError, "reflect pads along axis ", axis,
                   " must be smaller than its size ", dim);
     if (mode == "edge" && dim == 0 && (before > 0 || after > 0))
       return fail(emitError, "edge mode cannot pad empty axis ", axis);
-    int64_t size = dim + before + after;
+    std::optional<int64_t> padded = llvm::checkedAdd(dim, before + after);
+    if (!padded)
+      return fail(emitError, "pads make axis ", axis, " overflow 64 bits");
+    int64_t size = *padded;
     if (size < 0)
       return fail(emitError, "pads make axis ", axis, " negative (", size, ")");
     shape.push_back(size);
