@@ -567,8 +567,9 @@ AxisResize resizeAxis(const ResizeMode &m, int64_t in, int64_t out,
     int64_t n = coeffs.size(), pad = (n + 1) / 2;
     // The n indices nearest to `source` among [-pad, in - 1 + pad],
     // preferring the smaller on ties, in ascending order.
-    int64_t center = std::clamp<int64_t>(int64_t(std::floor(source)), -pad,
-                                         in - 1 + pad);
+    // Clamped as a double: a far source has no int64 value.
+    int64_t center = int64_t(std::clamp(std::floor(source), double(-pad),
+                                        double(in - 1 + pad)));
     SmallVector<int64_t> candidates;
     for (int64_t i = std::max(center - n, -pad);
          i <= std::min(center + n, in - 1 + pad); ++i)
@@ -678,6 +679,10 @@ LogicalResult ONNXGraphImporter::importResize(const onnx::NodeProto &node) {
       roi.push_back(tensor->getDouble(i));
     if (int64_t(roi.size()) != 2 * rank)
       return nodeError("roi must have 2 x rank values");
+    // Fractions of the input: a start or end far outside [0, 1] samples
+    // nothing but the extrapolation value.
+    if (!llvm::all_of(roi, [](double v) { return std::fabs(v) <= 1e6; }))
+      return nodeError("roi values must be finite, within +-1e6");
   }
   if (!sizes.empty() == !scales.empty())
     return nodeError("needs either scales or sizes");

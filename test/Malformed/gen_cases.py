@@ -450,6 +450,14 @@ def gen_onnx(c):
            mode="linear")],
         [vi("x", F, [1, 1 << 20])], [vi("y", F, None)], [sizes]),
         r"node 'resize' \(Resize\): a constant table .* import-time limit")
+    roi = numpy_helper.from_array(
+        np.array([0, 0, 0, 0, 1, 1, 1, np.nan], np.float32), "roi")
+    crop = numpy_helper.from_array(np.array([1, 1, 4, 4], np.int64), "sizes")
+    graph_case("resize_crop_nan_roi", model(
+        [N("Resize", ["x", "roi", "", "sizes"], ["y"], name="crop",
+           mode="linear", coordinate_transformation_mode="tf_crop_and_resize")],
+        [vi("x", F, [1, 1, 2, 2])], [vi("y", F, None)], [roi, crop]),
+        r"node 'crop' \(Resize\): roi values must be finite, within \+-1e6")
     ind = numpy_helper.from_array(np.zeros((1, 1, 2, 2), np.int64), "ind")
     graph_case("maxunpool_pads_empty_output", model(
         [N("MaxUnpool", ["x", "ind"], ["y"], name="unpool",
