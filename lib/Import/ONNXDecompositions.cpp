@@ -693,7 +693,12 @@ LogicalResult ONNXGraphImporter::importResize(const onnx::NodeProto &node) {
     if (sizes.empty()) {
       if (!(scales[d] > 0) || !std::isfinite(scales[d]))
         return nodeError("scales must be positive");
-      outShape[d] = int64_t(scales[d] * double(shape[d]));
+      // Checked as a double: a huge product has no int64 value.
+      double size = std::floor(scales[d] * double(shape[d]));
+      if (!(size <= double(int64_t(1) << 24)))
+        return nodeError("output dimension " + llvm::Twine(d) +
+                         " (over 16777216) is not supported");
+      outShape[d] = int64_t(size);
     } else {
       outShape[d] = sizes[d];
       scales.push_back(shape[d] ? double(sizes[d]) / double(shape[d]) : 1.0);

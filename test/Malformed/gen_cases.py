@@ -458,6 +458,13 @@ def gen_onnx(c):
            mode="linear", coordinate_transformation_mode="tf_crop_and_resize")],
         [vi("x", F, [1, 1, 2, 2])], [vi("y", F, None)], [roi, crop]),
         r"node 'crop' \(Resize\): roi values must be finite, within \+-1e6")
+    scales = numpy_helper.from_array(np.array([1, 1, 1e20, 1], np.float32),
+                                     "scales")
+    graph_case("resize_scale_huge", model(
+        [N("Resize", ["x", "", "scales"], ["y"], name="resize", mode="linear")],
+        [vi("x", F, [1, 1, 2, 2])], [vi("y", F, None)], [scales]),
+        r"node 'resize' \(Resize\): output dimension 2 \(over 16777216\) "
+        r"is not supported")
     ind = numpy_helper.from_array(np.zeros((1, 1, 2, 2), np.int64), "ind")
     graph_case("maxunpool_pads_empty_output", model(
         [N("MaxUnpool", ["x", "ind"], ["y"], name="unpool",
