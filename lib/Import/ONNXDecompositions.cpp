@@ -962,9 +962,15 @@ ONNXGraphImporter::importDecomposedRest(const onnx::NodeProto &node) {
     const ConstTensor *depthTensor = constantOf(node, 1);
     if (!depthTensor || depthTensor->getNumElements() != 1)
       return nodeError("input 'depth' must be one value known at import time");
-    int64_t depth = int64_t(depthTensor->getDouble(0));
-    if (depth <= 0 || depth > (int64_t(1) << 24))
-      return nodeError("depth " + llvm::Twine(depth) + " is not supported");
+    // Range-checked as a double: a NaN or huge depth has no int64 value.
+    double depthValue = std::trunc(depthTensor->getDouble(0));
+    if (!(depthValue > 0 && depthValue <= double(int64_t(1) << 24)))
+      return nodeError(
+          "depth " +
+          (std::fabs(depthValue) < 1e15 ? std::to_string(int64_t(depthValue))
+                                        : std::to_string(depthValue)) +
+          " is not supported");
+    int64_t depth = int64_t(depthValue);
     FailureOr<Value> valuesOr = operand(node, 2);
     if (failed(valuesOr))
       return failure();
