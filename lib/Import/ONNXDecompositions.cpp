@@ -929,9 +929,13 @@ ONNXGraphImporter::importDecomposedRest(const onnx::NodeProto &node) {
       int64_t r = repeats->getInt(d);
       if (r < 0)
         return nodeError("repeats must be non-negative");
+      int64_t size;
+      if (llvm::MulOverflow(r, shape[d], size))
+        return nodeError("repeats " + llvm::Twine(r) + " of dim " +
+                         llvm::Twine(d) + " overflow 64 bits");
       spread.append({1, shape[d]});
       expanded.append({r, shape[d]});
-      merged.push_back(r * shape[d]);
+      merged.push_back(size);
     }
     result = e.reshape(
         e.op<nn::ExpandOp>(e.reshape(x, spread),

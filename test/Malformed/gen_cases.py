@@ -465,6 +465,12 @@ def gen_onnx(c):
         [vi("x", F, [1, 1, 2, 2])], [vi("y", F, None)], [scales]),
         r"node 'resize' \(Resize\): output dimension 2 \(over 16777216\) "
         r"is not supported")
+    reps = numpy_helper.from_array(np.array([1, 1 << 62], np.int64), "reps")
+    graph_case("tile_repeats_overflow", model(
+        [N("Tile", ["x", "reps"], ["y"], name="tile")],
+        [vi("x", F, [2, 4])], [vi("y", F, None)], [reps]),
+        r"node 'tile' \(Tile\): repeats 4611686018427387904 of dim 1 "
+        r"overflow 64 bits")
     ind = numpy_helper.from_array(np.zeros((1, 1, 2, 2), np.int64), "ind")
     graph_case("maxunpool_pads_empty_output", model(
         [N("MaxUnpool", ["x", "ind"], ["y"], name="unpool",
