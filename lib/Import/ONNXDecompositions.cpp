@@ -857,6 +857,10 @@ ONNXGraphImporter::importDecomposedRest(const onnx::NodeProto &node) {
     int64_t size = getIntAttr(node, "size", 0);
     if (size <= 0 || rank < 3)
       return nodeError("LRN needs a positive size and an input of rank >= 3");
+    // One slice per window position is unrolled.
+    if (size > 1024)
+      return nodeError("LRN size " + llvm::Twine(size) +
+                       " is above 1024, the window this import unrolls");
     int64_t before = (size - 1) / 2, after = size - 1 - before;
     SmallVector<int64_t> pads(2 * rank, 0);
     pads[1] = before;
@@ -1452,7 +1456,7 @@ LogicalResult ONNXGraphImporter::importScatterGather(
     // one-hot comparison of the row number.
     int64_t q = indexShape.empty() ? 0 : indexShape.back();
     int64_t batchDims = op == "GatherND" ? getIntAttr(node, "batch_dims", 0) : 0;
-    if (indexShape.empty() || q < 1 || batchDims < 0 ||
+    if (indexShape.empty() || q < 1 || batchDims < 0 || batchDims > rank ||
         batchDims + q > rank || batchDims >= int64_t(indexShape.size()))
       return nodeError("indices must be [..., q] with batch_dims + q <= the "
                        "data's rank");
