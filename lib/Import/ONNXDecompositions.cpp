@@ -97,10 +97,7 @@ LogicalResult ONNXGraphImporter::reserveTable(ArrayRef<int64_t> shape) {
                      " elements, the import-time limit");
   // Held as doubles while it is built.
   foldedBytes += *count * int64_t(sizeof(double));
-  if (foldedBytes > options.foldByteBudget)
-    return nodeError("import-time computations exceed the budget of " +
-                     llvm::Twine(options.foldByteBudget) + " bytes");
-  return success();
+  return checkFoldBudget();
 }
 
 /// Emits the nn ops of a decomposition. Every op is built with inferred
@@ -2047,8 +2044,11 @@ LogicalResult ONNXGraphImporter::importMaxPoolIndices(
   auto pooledType =
       cast<RankedTensorType>(values[node.output(0)].value.getType());
   SmallVector<int64_t> outShape(pooledType.getShape());
-  if (failed(reserveTable(
-          {checkedNumElements(outShape).value_or(-1), windowSize})))
+  // The table [1, 1, O..., K] built below.
+  SmallVector<int64_t> tableShape = {1, 1};
+  tableShape.append(outShape.begin() + 2, outShape.end());
+  tableShape.push_back(windowSize);
+  if (failed(reserveTable(tableShape)))
     return failure();
   Emitter e(*this, input);
   // Pads that cover every window (ceil_mode may read past the end pads).
@@ -2101,7 +2101,7 @@ LogicalResult ONNXGraphImporter::importMaxPoolIndices(
   Value best =
       e.op<nn::ArgMaxOp>(stacked, builder.getI64IntegerAttr(rank),
                          builder.getBoolAttr(true), builder.getBoolAttr(false));
-  // The table [1, 1, O..., K] and the iota [1, ..., 1, K].
+  // The flat input position each (output, window position) reads.
   int64_t outCount = 1;
   for (int64_t i = 0; i < n; ++i)
     outCount *= outShape[2 + i];
@@ -2141,9 +2141,6 @@ LogicalResult ONNXGraphImporter::importMaxPoolIndices(
     }
   }
   Type i64 = builder.getI64Type();
-  SmallVector<int64_t> tableShape = {1, 1};
-  tableShape.append(outShape.begin() + 2, outShape.end());
-  tableShape.push_back(windowSize);
   SmallVector<int64_t> iotaShape(rank + 1, 1);
   iotaShape[rank] = windowSize;
   SmallVector<double> iota(windowSize);

@@ -104,6 +104,14 @@ private:
   /// budget), which it is charged to. Called before the table is allocated:
   /// its size follows the model's shapes.
   LogicalResult reserveTable(llvm::ArrayRef<int64_t> shape);
+  /// Fails once import-time computations (folded results, decomposition
+  /// tables) hold more than options.foldByteBudget bytes.
+  LogicalResult checkFoldBudget() {
+    if (foldedBytes <= options.foldByteBudget)
+      return success();
+    return nodeError("import-time computations exceed the budget of " +
+                     llvm::Twine(options.foldByteBudget) + " bytes");
+  }
 
   bool hasInput(const onnx::NodeProto &node, int index) const {
     return index < node.input_size() && !node.input(index).empty();

@@ -2057,11 +2057,8 @@ void ONNXGraphImporter::importNode(const onnx::NodeProto &node,
     constInputs.push_back(tensor);
   }
   bool foldOnly = isFoldOnlyOp(op);
-  if (allConstant && foldedBytes > options.foldByteBudget) {
-    nodeProblem("import-time computations exceed the budget of " +
-                llvm::Twine(options.foldByteBudget) + " bytes");
+  if (allConstant && failed(checkFoldBudget()))
     return poisonOutputs();
-  }
   // Folding broadcasts numpy-style; the legacy axis form runs as nn ops.
   if (opset < 7 && getIntAttr(node, "broadcast", 0) != 0 &&
       findAttr(node, "axis"))
